@@ -1,0 +1,85 @@
+/**
+ * The engine's vocabulary: cell kinds, specs, traces and the symbol glossary.
+ *
+ * Notation, used from the engine to the axis labels:
+ * - LSTM gates `i f g o` (`g` is the candidate, so `c` is always the cell state);
+ * - GRU gates `r z n` (`n` is the candidate);
+ * - the previous step's states are `hPrev` / `cPrev`;
+ * - data is time-major: a sequence is `[T, B, inputSize]`, row-major.
+ * Parameter names and layouts are PyTorch's `state_dict` (`weight_ih_l0`, ...),
+ * gate rows in PyTorch's order, so weights import without reshuffling.
+ */
+
+export const CELL_KINDS = ['rnn-tanh', 'rnn-relu', 'lstm', 'gru', 'gru-textbook'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+
+export function isCellKind(v: unknown): v is CellKind {
+  return typeof v === 'string' && (CELL_KINDS as readonly string[]).includes(v);
+}
+
+/** Gate rows of each cell, in PyTorch's order (rows `[k*H, (k+1)*H)` of `weight_ih`). */
+export const GATES = {
+  'rnn-tanh': [],
+  'rnn-relu': [],
+  lstm: ['i', 'f', 'g', 'o'],
+  gru: ['r', 'z', 'n'],
+  'gru-textbook': ['r', 'z', 'n'],
+} as const satisfies Record<CellKind, readonly string[]>;
+
+/** Every quantity the trace records per step and unit, in display order. */
+export const QUANTITIES = {
+  'rnn-tanh': ['h'],
+  'rnn-relu': ['h'],
+  lstm: ['i', 'f', 'g', 'o', 'c', 'h'],
+  gru: ['r', 'z', 'n', 'h'],
+  'gru-textbook': ['r', 'z', 'n', 'h'],
+} as const satisfies Record<CellKind, readonly string[]>;
+
+export type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h' | 'r' | 'z' | 'n';
+
+/** Which range each quantity lives in: sigmoid gates [0, 1], tanh quantities [-1, 1], unbounded otherwise. */
+export const QUANTITY_RANGE: Record<Quantity, 'sigmoid' | 'tanh' | 'unbounded'> = {
+  i: 'sigmoid',
+  f: 'sigmoid',
+  o: 'sigmoid',
+  r: 'sigmoid',
+  z: 'sigmoid',
+  g: 'tanh',
+  n: 'tanh',
+  h: 'tanh',
+  c: 'unbounded',
+};
+
+/** Number of gate blocks G in `weight_ih` (`[G*H, in]`): 1 for RNN, 4 for LSTM, 3 for GRU. */
+export function gateCount(cell: CellKind): 1 | 3 | 4 {
+  return cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
+}
+
+/** A linear readout on top of the last layer's output (`fc.weight` `[outputSize, D*H]`, `fc.bias`). */
+export interface ReadoutSpec {
+  outputSize: number;
+  /** `every`: one output per step (many-to-many); `last`: only at the last valid step (many-to-one). */
+  mode: 'every' | 'last';
+}
+
+/** A recurrent model: plain serializable data (it travels in URLs and messages). */
+export interface ModelSpec {
+  cell: CellKind;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  bias: boolean;
+  readout?: ReadoutSpec | null;
+}
+
+/** Layer/direction keys as in the reference traces: `l0`, `l0_reverse`, `l1`, ... */
+export function layerKey(layer: number, direction: 0 | 1): string {
+  return direction === 1 ? `l${layer}_reverse` : `l${layer}`;
+}
+
+/** A dense float tensor, row-major. Tensors of the engine are always float32. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}

@@ -1,0 +1,29 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { initI18n } from '../../src/i18n';
+import { resetStore, useAppStore } from '../../src/store';
+import { App } from '../../src/ui/App';
+
+describe('App shell', () => {
+  beforeEach(() => {
+    resetStore();
+    initI18n('en');
+  });
+
+  it('shows the product name and switches language from the header', async () => {
+    render(<App />);
+    expect(screen.getByRole('heading', { level: 1, name: 'Gatescope' })).toBeInTheDocument();
+    expect(screen.getByText('See how recurrent networks think')).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText('Language'), 'vi');
+    expect(useAppStore.getState().lang).toBe('vi');
+    expect(await screen.findByText('Xem mạng hồi quy suy nghĩ như thế nào')).toBeInTheDocument();
+    expect(document.documentElement.lang).toBe('vi');
+  });
+
+  it('applies the chosen theme to the document', async () => {
+    render(<App />);
+    await userEvent.selectOptions(screen.getByLabelText('Theme'), 'dark');
+    expect(document.documentElement.dataset.theme).toBe('dark');
+  });
+});
