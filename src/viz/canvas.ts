@@ -23,16 +23,9 @@ export function sizeCanvas(
 }
 
 /** `getContext('2d')` that never throws (jsdom logs "not implemented" and returns null). */
-export function get2d(
-  canvas: HTMLCanvasElement | OffscreenCanvas,
-): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
-export function get2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null;
-export function get2d(
-  canvas: HTMLCanvasElement | OffscreenCanvas,
-): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null {
+export function get2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
   try {
-    return canvas.getContext('2d') as
-      CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    return canvas.getContext('2d');
   } catch {
     return null;
   }

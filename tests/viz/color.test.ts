@@ -51,7 +51,7 @@ describe('colour lookup tables', () => {
   });
 
   it('diverging centre is near white and the ends are blue (negative) and red (positive)', () => {
-    const [r0, g0, b0] = unpackRgba(DIVERGING_LUT.packed[0]);
+    const [r0, , b0] = unpackRgba(DIVERGING_LUT.packed[0]);
     const [rm, gm, bm] = unpackRgba(DIVERGING_LUT.packed[128]);
     const [r1, , b1] = unpackRgba(DIVERGING_LUT.packed[255]);
     expect(b0).toBeGreaterThan(r0);

@@ -9,7 +9,7 @@ function image(width: number, height: number): ImageData {
     height,
     data: new Uint8ClampedArray(width * height * 4),
     colorSpace: 'srgb',
-  } as ImageData;
+  };
 }
 function pixel(img: ImageData, x: number, y: number) {
   const k = (y * img.width + x) * 4;
