@@ -102,5 +102,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // node:test's describe/test return promises that the test runner itself awaits.
+    files: ['tests/e2e/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'test', 'it', 'suite'] },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );
