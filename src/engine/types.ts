@@ -71,7 +71,15 @@ export interface ModelSpec {
   bidirectional: boolean;
   bias: boolean;
   readout?: ReadoutSpec | null;
+  /**
+   * Dropout probability on the outputs of every layer but the last, in training
+   * only (as `nn.LSTM(dropout=p)`); 0 or absent means none. In [0, 1).
+   */
+  dropout?: number;
 }
+
+/** 0 = forward in time, 1 = reverse (the `_reverse` parameters of a bidirectional layer). */
+export type Direction = 0 | 1;
 
 /** Layer/direction keys as in the reference traces: `l0`, `l0_reverse`, `l1`, ... */
 export function layerKey(layer: number, direction: 0 | 1): string {
@@ -82,4 +90,71 @@ export function layerKey(layer: number, direction: 0 | 1): string {
 export interface Tensor {
   shape: number[];
   data: Float32Array;
+}
+
+/**
+ * Everything one layer and direction recorded during a forward pass. Every
+ * array is time-major `[T, B, H]` (index `(t * B + b) * H + j`), one array per
+ * quantity, so a heatmap reads one quantity contiguously. Steps after a
+ * sequence's end (`t >= lengths[b]`) hold zeros.
+ */
+export interface LayerTrace {
+  /** `l0`, `l0_reverse`, `l1`, ... (as the reference traces and `layerKey`). */
+  key: string;
+  layer: number;
+  direction: Direction;
+  /**
+   * Activations: LSTM `i f g o c h`, GRU `r z n h`, RNN `h` (the quantities of
+   * `QUANTITIES[cell]`).
+   */
+  act: Partial<Record<Quantity, Float32Array>>;
+  /**
+   * Pre-activations: LSTM `i f g o` (the arguments of sigmoid/tanh), GRU `r z n`
+   * (for `n` the whole argument of tanh, reset term included), RNN `h` (the
+   * argument of tanh/relu).
+   */
+  pre: Partial<Record<Quantity, Float32Array>>;
+}
+
+/**
+ * A forward pass, owned by its workspace: the arrays are reused by the next
+ * forward on the same workspace, so copy what must outlive it (e.g. before
+ * transferring to another thread).
+ */
+export interface Trace {
+  spec: ModelSpec;
+  T: number;
+  B: number;
+  /** Valid steps per sequence, `[B]`; steps `t >= lengths[b]` are padding. */
+  lengths: Int32Array;
+  /** Whether dropout was active (training). */
+  training: boolean;
+  /** Copy of the input, `[T, B, inputSize]`. */
+  input: Float32Array;
+  /** Initial states `[numLayers*D, B, H]`, ordered l0, l0_reverse, l1, ... (`c0` LSTM only). */
+  h0: Float32Array;
+  c0: Float32Array | null;
+  /**
+   * The input each layer saw, `[T, B, in_l]`: layer 0 the input, layer l > 0 the
+   * output of layer l - 1 after dropout (the same array as that output when no
+   * dropout was applied).
+   */
+  layerInputs: Float32Array[];
+  /** One entry per layer and direction, index `layer * D + direction`. */
+  layers: LayerTrace[];
+  /** Last layer's output `[T, B, D*H]` (forward half first), zeros after each sequence's end. */
+  output: Float32Array;
+  /** Final states `[numLayers*D, B, H]` at each sequence's last valid step (`cN` LSTM only). */
+  hN: Float32Array;
+  cN: Float32Array | null;
+  /**
+   * Readout outputs (logits), or null without a readout: `[T, B, O]` for mode
+   * `every` (zeros after each sequence's end), `[B, O]` for mode `last` (at each
+   * sequence's last valid step).
+   */
+  readout: Float32Array | null;
+  /** Softmax of `readout` over its last axis, same shape (for classification views). */
+  probs: Float32Array | null;
+  /** Steps of `readout`: T for mode `every`, 1 for mode `last` (0 without readout). */
+  readoutSteps: number;
 }

@@ -1,0 +1,46 @@
+import type { CellRun } from './types';
+
+/** Logistic sigmoid, stable for large |x| (never exp of a large positive number). */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * gh[:, r0:r0+rows] = src[B, H] · W_hh[r0:r0+rows]ᵀ + b_hh[r0:r0+rows]: the
+ * recurrent term of gate rows [r0, r0+rows) for every batch row.
+ */
+export function recurrentForward(run: CellRun, src: Float32Array, r0: number, rows: number): void {
+  const { B, H, G, gh, bhh, whh } = run;
+  const GH = G * H;
+  for (let b = 0; b < B; b++) {
+    const o = b * GH + r0;
+    if (bhh) for (let j = 0; j < rows; j++) gh[o + j] = bhh[r0 + j];
+    else gh.fill(0, o, o + rows);
+  }
+  run.kernels.gemmNT(B, rows, H, src, 0, H, whh, r0 * H, H, gh, r0, GH);
+}
+
+/**
+ * Backward of `recurrentForward` for rows [r0, r0+rows), given dGh:
+ * gW_hh[rows] += dGhᵀ · src, gb_hh[rows] += Σ_b dGh, out[B, H] += dGh · W_hh[rows].
+ */
+export function recurrentBackward(
+  run: CellRun,
+  src: Float32Array,
+  r0: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  const { B, H, G, dGh, gbhh, whh, gwhh, kernels } = run;
+  const GH = G * H;
+  if (gbhh) {
+    for (let b = 0; b < B; b++) {
+      const o = b * GH + r0;
+      for (let j = 0; j < rows; j++) gbhh[r0 + j] += dGh[o + j];
+    }
+  }
+  kernels.gemmTN(rows, H, B, dGh, r0, GH, src, 0, H, gwhh, r0 * H, H);
+  kernels.gemmNN(B, H, rows, dGh, r0, GH, whh, r0 * H, H, out, 0, H);
+}
