@@ -15,7 +15,7 @@
  */
 
 import type { Tensor } from '../types';
-import { EngineError } from './fail';
+import { EngineError } from '../errors';
 import { decodeUtf8, encodeUtf8 } from './utf8';
 
 /** The floating dtypes the engine reads; all are converted to float32 on load. */

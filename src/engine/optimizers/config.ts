@@ -3,7 +3,7 @@
  * settings). Every field but `name` is optional and defaults to PyTorch's `torch.optim` value.
  */
 
-import { EngineError } from '../io/fail';
+import { EngineError } from '../errors';
 
 /** `torch.optim.SGD`: lr 1e-3, momentum 0, dampening 0, weight decay 0, Nesterov off. */
 export interface SgdConfig {

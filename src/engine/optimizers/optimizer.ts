@@ -4,7 +4,7 @@
  * allocated once, at creation; `step` allocates nothing.
  */
 
-import { EngineError } from '../io/fail';
+import { EngineError } from '../errors';
 import type {
   OptimizerConfig,
   ResolvedAdamConfig,
