@@ -1,13 +1,39 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
+import { createInputSlice, type InputSlice } from './input-slice';
+import { parseInput } from './input-parse';
+import { createModelSlice, type ModelSlice } from './model-slice';
+import { createNoticesSlice, type NoticesSlice } from './notices-slice';
+import { createPanelsSlice, type PanelsSlice } from './panels-slice';
+import { createPlaybackSlice, type PlaybackSlice } from './playback-slice';
 import { createPrefsSlice, type PrefsSlice } from './prefs-slice';
+import { createSelectionSlice, type SelectionSlice } from './selection-slice';
+import { sanitizeSession, type PersistedSession } from './session';
+import { createTraceSlice, type TraceSlice } from './trace-slice';
+import { createTrainingSlice, type TrainingSlice } from './training-slice';
+import type { UrlSettings } from './url';
+
+/** Actions that touch several slices at once. */
+export interface SessionActions {
+  /** Apply settings from a link, a preset or a saved session (plain data). */
+  applySettings: (s: Partial<UrlSettings>) => void;
+}
 
 /**
  * The one bound store, built from typed slices (zustand slices pattern).
  * Each slice keeps its data and its actions apart; `getInitialState()` is
  * what reset and tests start from.
  */
-export type AppState = PrefsSlice;
+export type AppState = PrefsSlice &
+  ModelSlice &
+  InputSlice &
+  TraceSlice &
+  PlaybackSlice &
+  SelectionSlice &
+  TrainingSlice &
+  NoticesSlice &
+  PanelsSlice &
+  SessionActions;
 
 /** localStorage that never throws (blocked in some iframes and private modes). */
 export const safeStorage: StateStorage = {
@@ -36,14 +62,51 @@ export const safeStorage: StateStorage = {
 
 export const useAppStore = create<AppState>()(
   persist(
-    (...a) => ({
-      ...createPrefsSlice(...a),
+    (set, get, store) => ({
+      ...createPrefsSlice(set, get, store),
+      ...createModelSlice(set, get, store),
+      ...createInputSlice(set, get, store),
+      ...createTraceSlice(set, get, store),
+      ...createPlaybackSlice(set, get, store),
+      ...createSelectionSlice(set, get, store),
+      ...createTrainingSlice(set, get, store),
+      ...createNoticesSlice(set, get, store),
+      ...createPanelsSlice(set, get, store),
+      applySettings: (s) => {
+        const { lang, ...rest } = s;
+        set(rest);
+        if (lang) get().setLang(lang);
+        const st = get();
+        set({
+          parsed: parseInput(st.inputText, st.inputMode, st.imported?.spec.inputSize ?? null),
+        });
+      },
     }),
     {
       name: 'gatescope.prefs',
       version: 1,
       storage: createJSONStorage(() => safeStorage),
-      partialize: (s) => ({ theme: s.theme }),
+      // The session survives a reload: settings, the text as typed, the step.
+      partialize: (s): PersistedSession => ({
+        theme: s.theme,
+        cell: s.cell,
+        hiddenSize: s.hiddenSize,
+        numLayers: s.numLayers,
+        bidirectional: s.bidirectional,
+        seed: s.seed,
+        inputText: s.inputText,
+        inputMode: s.inputMode,
+        t: s.t,
+        speed: s.speed,
+      }),
+      merge: (saved, current) => {
+        const ok = sanitizeSession(saved);
+        const next = { ...current, ...ok };
+        return {
+          ...next,
+          parsed: parseInput(next.inputText, next.inputMode, null),
+        };
+      },
     },
   ),
 );
