@@ -13,6 +13,7 @@ import { EngineError, describeValue } from './errors';
 import { createModel, directions, setParam, validateSpec } from './model';
 import type { Model } from './model';
 import { forward } from './unroll';
+import { runSafetensorsCase, runTrainCase } from './io/cases';
 import { QUANTITIES } from './types';
 import type { ModelSpec, Quantity, Tensor } from './types';
 
@@ -230,6 +231,8 @@ export function runForwardCase(c: Record<string, unknown>): CaseOutput {
 export const CASE_RUNNERS: Record<string, CaseRunner> = {
   forward: runForwardCase,
   'forward-external': runForwardCase,
+  train: runTrainCase,
+  safetensors: runSafetensorsCase,
 };
 
 /**

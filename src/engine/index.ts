@@ -55,3 +55,59 @@ export {
   flattenTensors,
 } from './case';
 export type { CaseOutput, CaseRunner, RunCaseOptions, TensorJson, TensorLeaf } from './case';
+export {
+  SAFETENSORS_DTYPES,
+  parseSafetensors,
+  writeSafetensors,
+  f16BitsToNumber,
+  numberToF16Bits,
+  bf16BitsToNumber,
+  numberToBf16Bits,
+} from './io/safetensors';
+export type {
+  SafetensorsDtype,
+  SafetensorsFile,
+  TensorLike,
+  WriteSafetensorsOptions,
+} from './io/safetensors';
+export {
+  parseStateDictJson,
+  tensorFromJson,
+  stateDictToJson,
+  detectPrefixes,
+  inferSpec,
+  checkStateDict,
+  loadIntoModel,
+  importStateDict,
+  importSafetensors,
+  exportStateDict,
+  exportStateDictJson,
+  exportSafetensors,
+} from './io/state-dict';
+export type {
+  StateDict,
+  StateDictJson,
+  StateDictPrefixes,
+  InferSpecOptions,
+  ImportOptions,
+  ImportedModel,
+  ExportOptions,
+} from './io/state-dict';
+export { runTrainCase, runSafetensorsCase } from './io/cases';
+export {
+  createOptimizer,
+  resolveOptimizerConfig,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_NAMES,
+} from './optimizers';
+export type {
+  Optimizer,
+  OptimizerConfig,
+  OptimizerName,
+  ResolvedOptimizerConfig,
+  SgdConfig,
+  AdamConfig,
+  RmspropConfig,
+} from './optimizers';
+export { Trainer, LOSS_KINDS } from './train';
+export type { LossKind, TrainConfig, TrainBatch, TrainStepResult } from './train';
