@@ -10,54 +10,266 @@ export const scalarKernels: Kernels = {
   name: 'scalar',
 
   gemmNT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc) {
-    const K4 = K - (K & 3);
-    for (let m = 0; m < M; m++) {
+    // Blocks of 2 rows of A x 4 rows of B: each loaded value feeds 2 or 4
+    // products (8 independent accumulators), which is what bounds a scalar
+    // dot product in JS. Tails fall back to narrower blocks.
+    const N4 = N - (N & 3);
+    let m = 0;
+    for (; m + 1 < M; m += 2) {
+      const a0 = aOff + m * lda;
+      const a1 = a0 + lda;
+      const c0 = cOff + m * ldc;
+      const c1 = c0 + ldc;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const b0 = bOff + n * ldb;
+        const b1 = b0 + ldb;
+        const b2 = b1 + ldb;
+        const b3 = b2 + ldb;
+        let s00 = 0,
+          s01 = 0,
+          s02 = 0,
+          s03 = 0,
+          s10 = 0,
+          s11 = 0,
+          s12 = 0,
+          s13 = 0;
+        for (let k = 0; k < K; k++) {
+          const x0 = A[a0 + k];
+          const x1 = A[a1 + k];
+          const w0 = B[b0 + k];
+          const w1 = B[b1 + k];
+          const w2 = B[b2 + k];
+          const w3 = B[b3 + k];
+          s00 += x0 * w0;
+          s01 += x0 * w1;
+          s02 += x0 * w2;
+          s03 += x0 * w3;
+          s10 += x1 * w0;
+          s11 += x1 * w1;
+          s12 += x1 * w2;
+          s13 += x1 * w3;
+        }
+        C[c0 + n] += s00;
+        C[c0 + n + 1] += s01;
+        C[c0 + n + 2] += s02;
+        C[c0 + n + 3] += s03;
+        C[c1 + n] += s10;
+        C[c1 + n + 1] += s11;
+        C[c1 + n + 2] += s12;
+        C[c1 + n + 3] += s13;
+      }
+      for (; n < N; n++) {
+        const b0 = bOff + n * ldb;
+        let s0 = 0,
+          s1 = 0;
+        for (let k = 0; k < K; k++) {
+          const w = B[b0 + k];
+          s0 += A[a0 + k] * w;
+          s1 += A[a1 + k] * w;
+        }
+        C[c0 + n] += s0;
+        C[c1 + n] += s1;
+      }
+    }
+    for (; m < M; m++) {
       const a0 = aOff + m * lda;
       const c0 = cOff + m * ldc;
-      for (let n = 0; n < N; n++) {
+      let n = 0;
+      for (; n < N4; n += 4) {
         const b0 = bOff + n * ldb;
+        const b1 = b0 + ldb;
+        const b2 = b1 + ldb;
+        const b3 = b2 + ldb;
         let s0 = 0,
           s1 = 0,
           s2 = 0,
           s3 = 0;
-        let k = 0;
-        for (; k < K4; k += 4) {
-          s0 += A[a0 + k] * B[b0 + k];
-          s1 += A[a0 + k + 1] * B[b0 + k + 1];
-          s2 += A[a0 + k + 2] * B[b0 + k + 2];
-          s3 += A[a0 + k + 3] * B[b0 + k + 3];
+        for (let k = 0; k < K; k++) {
+          const x = A[a0 + k];
+          s0 += x * B[b0 + k];
+          s1 += x * B[b1 + k];
+          s2 += x * B[b2 + k];
+          s3 += x * B[b3 + k];
         }
-        for (; k < K; k++) s0 += A[a0 + k] * B[b0 + k];
-        C[c0 + n] += s0 + s1 + (s2 + s3);
+        C[c0 + n] += s0;
+        C[c0 + n + 1] += s1;
+        C[c0 + n + 2] += s2;
+        C[c0 + n + 3] += s3;
+      }
+      for (; n < N; n++) {
+        const b0 = bOff + n * ldb;
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[a0 + k] * B[b0 + k];
+        C[c0 + n] += s;
       }
     }
   },
 
   gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc) {
-    // Row of C as a sum of scaled rows of B: contiguous inner loop, and zero
-    // factors (padded steps, ReLU's dead units) are skipped.
-    for (let m = 0; m < M; m++) {
-      const a0 = aOff + m * lda;
+    // Same 2x4 register blocking as gemmNT; A is read along its rows, B down its columns.
+    const N4 = N - (N & 3);
+    let m = 0;
+    for (; m + 1 < M; m += 2) {
       const c0 = cOff + m * ldc;
-      for (let k = 0; k < K; k++) {
-        const a = A[a0 + k];
-        if (a === 0) continue;
-        const b0 = bOff + k * ldb;
-        for (let n = 0; n < N; n++) C[c0 + n] += a * B[b0 + n];
+      const c1 = c0 + ldc;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        let s00 = 0,
+          s01 = 0,
+          s02 = 0,
+          s03 = 0,
+          s10 = 0,
+          s11 = 0,
+          s12 = 0,
+          s13 = 0;
+        for (let k = 0; k < K; k++) {
+          const x0 = A[aOff + m * lda + k];
+          const x1 = A[aOff + (m + 1) * lda + k];
+          const bk = bOff + k * ldb + n;
+          const w0 = B[bk];
+          const w1 = B[bk + 1];
+          const w2 = B[bk + 2];
+          const w3 = B[bk + 3];
+          s00 += x0 * w0;
+          s01 += x0 * w1;
+          s02 += x0 * w2;
+          s03 += x0 * w3;
+          s10 += x1 * w0;
+          s11 += x1 * w1;
+          s12 += x1 * w2;
+          s13 += x1 * w3;
+        }
+        C[c0 + n] += s00;
+        C[c0 + n + 1] += s01;
+        C[c0 + n + 2] += s02;
+        C[c0 + n + 3] += s03;
+        C[c1 + n] += s10;
+        C[c1 + n + 1] += s11;
+        C[c1 + n + 2] += s12;
+        C[c1 + n + 3] += s13;
+      }
+      for (; n < N; n++) {
+        let s0 = 0,
+          s1 = 0;
+        for (let k = 0; k < K; k++) {
+          const w = B[bOff + k * ldb + n];
+          s0 += A[aOff + m * lda + k] * w;
+          s1 += A[aOff + (m + 1) * lda + k] * w;
+        }
+        C[c0 + n] += s0;
+        C[c1 + n] += s1;
+      }
+    }
+    for (; m < M; m++) {
+      const c0 = cOff + m * ldc;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        for (let k = 0; k < K; k++) {
+          const x = A[aOff + m * lda + k];
+          const bk = bOff + k * ldb + n;
+          s0 += x * B[bk];
+          s1 += x * B[bk + 1];
+          s2 += x * B[bk + 2];
+          s3 += x * B[bk + 3];
+        }
+        C[c0 + n] += s0;
+        C[c0 + n + 1] += s1;
+        C[c0 + n + 2] += s2;
+        C[c0 + n + 3] += s3;
+      }
+      for (; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[aOff + m * lda + k] * B[bOff + k * ldb + n];
+        C[c0 + n] += s;
       }
     }
   },
 
   gemmTN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc) {
-    // Sum over K of rank-1 updates A[k, :]ᵀ ⊗ B[k, :]; C stays hot in cache.
-    for (let k = 0; k < K; k++) {
-      const a0 = aOff + k * lda;
-      const b0 = bOff + k * ldb;
-      for (let m = 0; m < M; m++) {
-        const a = A[a0 + m];
-        if (a === 0) continue;
-        const c0 = cOff + m * ldc;
-        for (let n = 0; n < N; n++) C[c0 + n] += a * B[b0 + n];
+    // Same 2x4 register blocking; A is stored transposed ([K, M]), so A[k, m] and A[k, m+1] are neighbours.
+    const N4 = N - (N & 3);
+    let m = 0;
+    for (; m + 1 < M; m += 2) {
+      const c0 = cOff + m * ldc;
+      const c1 = c0 + ldc;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        let s00 = 0,
+          s01 = 0,
+          s02 = 0,
+          s03 = 0,
+          s10 = 0,
+          s11 = 0,
+          s12 = 0,
+          s13 = 0;
+        for (let k = 0; k < K; k++) {
+          const x0 = A[aOff + k * lda + m];
+          const x1 = A[aOff + k * lda + m + 1];
+          const bk = bOff + k * ldb + n;
+          const w0 = B[bk];
+          const w1 = B[bk + 1];
+          const w2 = B[bk + 2];
+          const w3 = B[bk + 3];
+          s00 += x0 * w0;
+          s01 += x0 * w1;
+          s02 += x0 * w2;
+          s03 += x0 * w3;
+          s10 += x1 * w0;
+          s11 += x1 * w1;
+          s12 += x1 * w2;
+          s13 += x1 * w3;
+        }
+        C[c0 + n] += s00;
+        C[c0 + n + 1] += s01;
+        C[c0 + n + 2] += s02;
+        C[c0 + n + 3] += s03;
+        C[c1 + n] += s10;
+        C[c1 + n + 1] += s11;
+        C[c1 + n + 2] += s12;
+        C[c1 + n + 3] += s13;
+      }
+      for (; n < N; n++) {
+        let s0 = 0,
+          s1 = 0;
+        for (let k = 0; k < K; k++) {
+          const w = B[bOff + k * ldb + n];
+          s0 += A[aOff + k * lda + m] * w;
+          s1 += A[aOff + k * lda + m + 1] * w;
+        }
+        C[c0 + n] += s0;
+        C[c1 + n] += s1;
+      }
+    }
+    for (; m < M; m++) {
+      const c0 = cOff + m * ldc;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        for (let k = 0; k < K; k++) {
+          const x = A[aOff + k * lda + m];
+          const bk = bOff + k * ldb + n;
+          s0 += x * B[bk];
+          s1 += x * B[bk + 1];
+          s2 += x * B[bk + 2];
+          s3 += x * B[bk + 3];
+        }
+        C[c0 + n] += s0;
+        C[c0 + n + 1] += s1;
+        C[c0 + n + 2] += s2;
+        C[c0 + n + 3] += s3;
+      }
+      for (; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[aOff + k * lda + m] * B[bOff + k * ldb + n];
+        C[c0 + n] += s;
       }
     }
   },
