@@ -8,7 +8,17 @@ import prettier from 'eslint-config-prettier';
 import gatescope from './tools/eslint-plugin-gatescope.js';
 
 export default tseslint.config(
-  { ignores: ['dist', 'coverage', 'node_modules', 'test-results', 'public', 'src/wasm/build'] },
+  {
+    ignores: [
+      'dist',
+      'coverage',
+      'node_modules',
+      'test-results',
+      'public',
+      'src/wasm/build',
+      'src/wasm/assembly',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

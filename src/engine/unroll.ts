@@ -18,6 +18,7 @@ import { CELLS } from './cells';
 import type { CellRun } from './cells';
 import { EngineError } from './errors';
 import { getKernels } from './kernels';
+import { runLayerFast } from './kernels/layer';
 import { directions } from './model';
 import type { Model } from './model';
 import { Rng } from './random';
@@ -308,24 +309,27 @@ export function forward(
       run.gwhh = lp.gwhh;
       run.gbhh = lp.gbhh;
       const inSize = lp.inSize;
-      const proj = run.proj;
-      // proj = X · W_ihᵀ + b_ih for all T*B rows at once.
-      if (lp.bih) {
-        const bih = lp.bih;
-        for (let r = 0; r < TB; r++) proj.set(bih, r * GH);
-      } else proj.fill(0);
-      kernels.gemmNT(TB, GH, inSize, X, 0, inSize, lp.wih, 0, inSize, proj, 0, GH);
-      const so = idx * B * H;
-      run.hState.set(trace.h0.subarray(so, so + B * H));
-      if (run.cState && trace.c0) run.cState.set(trace.c0.subarray(so, so + B * H));
-      const valid = run.valid;
-      for (let s = 0; s < T; s++) {
-        const t = d === 0 ? s : T - 1 - s;
-        for (let b = 0; b < B; b++) valid[b] = t < lengths[b] ? 1 : 0;
-        cell.forwardStep(run, t);
+      // Kernels that run a whole layer in one call (WebAssembly SIMD) take this part over.
+      if (!runLayerFast(kernels, spec.cell, lp, run, X, trace, idx, d === 1)) {
+        const proj = run.proj;
+        // proj = X · W_ihᵀ + b_ih for all T*B rows at once.
+        if (lp.bih) {
+          const bih = lp.bih;
+          for (let r = 0; r < TB; r++) proj.set(bih, r * GH);
+        } else proj.fill(0);
+        kernels.gemmNT(TB, GH, inSize, X, 0, inSize, lp.wih, 0, inSize, proj, 0, GH);
+        const so = idx * B * H;
+        run.hState.set(trace.h0.subarray(so, so + B * H));
+        if (run.cState && trace.c0) run.cState.set(trace.c0.subarray(so, so + B * H));
+        const valid = run.valid;
+        for (let s = 0; s < T; s++) {
+          const t = d === 0 ? s : T - 1 - s;
+          for (let b = 0; b < B; b++) valid[b] = t < lengths[b] ? 1 : 0;
+          cell.forwardStep(run, t);
+        }
+        trace.hN.set(run.hState, so);
+        if (trace.cN && run.cState) trace.cN.set(run.cState, so);
       }
-      trace.hN.set(run.hState, so);
-      if (trace.cN && run.cState) trace.cN.set(run.cState, so);
       // Output half d of this layer (zeros at padded steps, as the trace).
       const h = run.act.h as Float32Array;
       for (let r = 0; r < TB; r++) {

@@ -1,0 +1,128 @@
+/**
+ * An optional whole-layer fast path for kernel sets that can run a layer's entire time loop
+ * in one call (the WebAssembly SIMD kernels in src/wasm): at small hidden sizes the cost of
+ * one call per step, not the arithmetic, is what dominates.
+ *
+ * `forward` (unroll.ts) uses it when the active kernels have `forwardLayer` and every
+ * sequence in the batch is full length; otherwise it runs the cells step by step with the
+ * matrix kernels. Both paths fill the same trace (the reference tests run on both).
+ */
+import type { CellKind, Quantity } from '../types';
+import type { Kernels } from './types';
+
+/** Everything one layer and direction needs to run forward (PyTorch layouts, time-major). */
+export interface LayerForwardArgs {
+  cell: CellKind;
+  T: number;
+  B: number;
+  /** Input size of this layer. */
+  I: number;
+  H: number;
+  /** Walk t = T-1 .. 0 (a `_reverse` direction). */
+  reverse: boolean;
+  /** `[T, B, I]` this layer's input. */
+  x: Float32Array;
+  /** `weight_ih` `[G*H, I]`, `weight_hh` `[G*H, H]`, biases `[G*H]` (null without bias). */
+  wih: Float32Array;
+  whh: Float32Array;
+  bih: Float32Array | null;
+  bhh: Float32Array | null;
+  /** `[B, H]` initial states (`c0` LSTM only). */
+  h0: Float32Array;
+  c0: Float32Array | null;
+  /** Written: trace arrays `[T, B, H]` per quantity, as `LayerTrace.act` / `.pre`. */
+  act: Partial<Record<Quantity, Float32Array>>;
+  pre: Partial<Record<Quantity, Float32Array>>;
+  /** Written for the PyTorch GRU: `[T, B, H]` the term W_hn hPrev + b_hn (the backward needs it). */
+  ghn: Float32Array | null;
+  /** Written: final states `[B, H]` (`cN` LSTM only). */
+  hN: Float32Array;
+  cN: Float32Array | null;
+}
+
+/** A kernel set that also runs whole layers. */
+export interface LayerKernels extends Kernels {
+  /**
+   * Runs one layer and direction over all T steps (every sequence full length), with the
+   * equations of src/engine/cells, writing every array named in `LayerForwardArgs`.
+   */
+  forwardLayer(args: LayerForwardArgs): void;
+}
+
+/** Whether `k` offers the whole-layer fast path. */
+export function hasForwardLayer(k: Kernels): k is LayerKernels {
+  return typeof (k as Partial<LayerKernels>).forwardLayer === 'function';
+}
+
+/** What `runLayerFast` reads from the engine (structural, to keep this file free of cycles). */
+interface FastLayerParams {
+  inSize: number;
+  wih: Float32Array;
+  whh: Float32Array;
+  bih: Float32Array | null;
+  bhh: Float32Array | null;
+}
+interface FastRun {
+  T: number;
+  B: number;
+  H: number;
+  act: Partial<Record<Quantity, Float32Array>>;
+  pre: Partial<Record<Quantity, Float32Array>>;
+  ghn: Float32Array | null;
+  hState: Float32Array;
+  cState: Float32Array | null;
+}
+interface FastTrace {
+  lengths: Int32Array;
+  h0: Float32Array;
+  c0: Float32Array | null;
+  hN: Float32Array;
+  cN: Float32Array | null;
+}
+
+/**
+ * The hook `forward` calls for layer and direction `idx` (= layer * D + direction): when the
+ * active kernels run whole layers and every sequence is full length, runs the layer through
+ * `forwardLayer`, sets the run's final state and `hN`/`cN` as the step loop would, and
+ * returns true; otherwise returns false and the caller runs the step loop.
+ */
+export function runLayerFast(
+  kernels: Kernels,
+  cell: CellKind,
+  lp: FastLayerParams,
+  run: FastRun,
+  x: Float32Array,
+  trace: FastTrace,
+  idx: number,
+  reverse: boolean,
+): boolean {
+  if (!hasForwardLayer(kernels)) return false;
+  const { T, B, H } = run;
+  for (let b = 0; b < B; b++) if (trace.lengths[b] !== T) return false;
+  const so = idx * B * H;
+  const hN = trace.hN.subarray(so, so + B * H);
+  const cN = trace.cN ? trace.cN.subarray(so, so + B * H) : null;
+  kernels.forwardLayer({
+    cell,
+    T,
+    B,
+    I: lp.inSize,
+    H,
+    reverse,
+    x,
+    wih: lp.wih,
+    whh: lp.whh,
+    bih: lp.bih,
+    bhh: lp.bhh,
+    h0: trace.h0.subarray(so, so + B * H),
+    c0: trace.c0 ? trace.c0.subarray(so, so + B * H) : null,
+    act: run.act,
+    pre: run.pre,
+    ghn: run.ghn,
+    hN,
+    cN,
+  });
+  run.hState.set(hN);
+  if (run.cState && cN) run.cState.set(cN);
+  return true;
+}

@@ -1,0 +1,593 @@
+// Gatescope WebAssembly SIMD kernels (AssemblyScript, compiled by `npm run build:wasm`).
+//
+// Every pointer is a byte offset into this module's exported memory, which the JS side
+// (src/wasm/simd.ts) manages as a bump arena; nothing here allocates. Matrices are
+// row-major float32, PyTorch layout for weights ([G*H, in]), time-major for sequences
+// ([T, B, n]). f32x4 lanes everywhere, scalar tails when a size is not a multiple of 4.
+//
+// The design choice that matters: a whole layer's time loop runs inside WebAssembly
+// (`lstmForward`, `gruForward`, ...), one call per layer and direction, because at small
+// hidden sizes the cost of one JS <-> wasm call per step would dominate. The trace is
+// written straight into this memory.
+
+// ---------------------------------------------------------------------------------------
+// Elementwise math (f32x4 and a scalar twin for tails, same polynomial: Cephes expf).
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_HI: f32 = 88.3762626647949;
+const EXP_LO: f32 = -87.3365447504;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+
+@inline
+function expV(x0: v128): v128 {
+  const x1 = f32x4.max(f32x4.min(x0, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
+  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(LOG2E)));
+  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(LN2_HI)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_LO)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(P0);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(y, e);
+}
+
+@inline
+function expS(x0: f32): f32 {
+  const x1 = max(min(x0, EXP_HI), EXP_LO);
+  const fx = nearest<f32>(x1 * LOG2E);
+  let x = x1 - fx * LN2_HI;
+  x = x - fx * LN2_LO;
+  const z = x * x;
+  let y = P0;
+  y = y * x + P1;
+  y = y * x + P2;
+  y = y * x + P3;
+  y = y * x + P4;
+  y = y * x + P5;
+  y = y * z + x + 1.0;
+  return y * reinterpret<f32>((<i32>fx + 127) << 23);
+}
+
+@inline
+function sigmoidV(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))));
+}
+
+@inline
+function sigmoidS(x: f32): f32 {
+  return 1.0 / (1.0 + expS(-x));
+}
+
+// tanh(x) = 1 - 2 / (exp(2x) + 1): exact at both saturations; near 0 the absolute error
+// stays ~1e-7, which is what the engine's tolerances measure.
+@inline
+function tanhV(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const e = expV(f32x4.add(x, x));
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+}
+
+@inline
+function tanhS(x: f32): f32 {
+  return 1.0 - 2.0 / (expS(x + x) + 1.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Matrix products.
+
+// Sums of the lanes of four vectors, as one vector [sum(a), sum(b), sum(c), sum(d)].
+@inline
+function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+@inline
+function hsum(a: v128): f32 {
+  return (
+    f32x4.extract_lane(a, 0) +
+    f32x4.extract_lane(a, 1) +
+    (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3))
+  );
+}
+
+/**
+ * C[m, n] = D[m, n] + sum_k A[m, k] * W[n, k]   (m < M, n < N, k < K)
+ * D may be C itself (accumulate), a bias row broadcast over m (ldd = 0), or 0 (none).
+ * Byte pointers; leading dimensions in floats. Blocks of 2 rows of A x 4 rows of W keep
+ * 8 independent f32x4 accumulators (the adds' latency is hidden, no FMA in wasm SIMD).
+ */
+export function gemmNT(
+  M: i32,
+  N: i32,
+  K: i32,
+  A: usize,
+  lda: i32,
+  W: usize,
+  ldw: i32,
+  D: usize,
+  ldd: i32,
+  C: usize,
+  ldc: i32,
+): void {
+  const K4 = K & ~3;
+  const zero = f32x4.splat(0);
+  let m = 0;
+  for (; m + 2 <= M; m += 2) {
+    const a0 = A + (<usize>(m * lda) << 2);
+    const a1 = a0 + (<usize>lda << 2);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const w0 = W + (<usize>(n * ldw) << 2);
+      const w1 = w0 + (<usize>ldw << 2);
+      const w2 = w1 + (<usize>ldw << 2);
+      const w3 = w2 + (<usize>ldw << 2);
+      let s00 = zero, s01 = zero, s02 = zero, s03 = zero;
+      let s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const x0 = v128.load(a0 + o);
+        const x1 = v128.load(a1 + o);
+        const v0 = v128.load(w0 + o);
+        const v1 = v128.load(w1 + o);
+        const v2 = v128.load(w2 + o);
+        const v3 = v128.load(w3 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x0, v0));
+        s01 = f32x4.add(s01, f32x4.mul(x0, v1));
+        s02 = f32x4.add(s02, f32x4.mul(x0, v2));
+        s03 = f32x4.add(s03, f32x4.mul(x0, v3));
+        s10 = f32x4.add(s10, f32x4.mul(x1, v0));
+        s11 = f32x4.add(s11, f32x4.mul(x1, v1));
+        s12 = f32x4.add(s12, f32x4.mul(x1, v2));
+        s13 = f32x4.add(s13, f32x4.mul(x1, v3));
+      }
+      let r0 = hsum4(s00, s01, s02, s03);
+      let r1 = hsum4(s10, s11, s12, s13);
+      if (K4 < K) {
+        let t00: f32 = 0, t01: f32 = 0, t02: f32 = 0, t03: f32 = 0;
+        let t10: f32 = 0, t11: f32 = 0, t12: f32 = 0, t13: f32 = 0;
+        for (let k = K4; k < K; k++) {
+          const o = <usize>k << 2;
+          const x0 = load<f32>(a0 + o);
+          const x1 = load<f32>(a1 + o);
+          const v0 = load<f32>(w0 + o);
+          const v1 = load<f32>(w1 + o);
+          const v2 = load<f32>(w2 + o);
+          const v3 = load<f32>(w3 + o);
+          t00 += x0 * v0; t01 += x0 * v1; t02 += x0 * v2; t03 += x0 * v3;
+          t10 += x1 * v0; t11 += x1 * v1; t12 += x1 * v2; t13 += x1 * v3;
+        }
+        r0 = f32x4.add(r0, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t00), 1, t01), 2, t02), 3, t03));
+        r1 = f32x4.add(r1, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t10), 1, t11), 2, t12), 3, t13));
+      }
+      const c0 = C + (<usize>(m * ldc + n) << 2);
+      const c1 = c0 + (<usize>ldc << 2);
+      if (D != 0) {
+        const d0 = D + (<usize>(m * ldd + n) << 2);
+        const d1 = d0 + (<usize>ldd << 2);
+        r0 = f32x4.add(r0, v128.load(d0));
+        r1 = f32x4.add(r1, v128.load(d1));
+      }
+      v128.store(c0, r0);
+      v128.store(c1, r1);
+    }
+    for (; n < N; n++) gemmRow1(m, n, K, A, lda, W, ldw, D, ldd, C, ldc, 2);
+  }
+  if (m < M) {
+    // One row of A left (the B = 1 mat-vec lands here): 4 rows of W, k unrolled by 2.
+    const a0 = A + (<usize>(m * lda) << 2);
+    const K8 = K & ~7;
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const w0 = W + (<usize>(n * ldw) << 2);
+      const w1 = w0 + (<usize>ldw << 2);
+      const w2 = w1 + (<usize>ldw << 2);
+      const w3 = w2 + (<usize>ldw << 2);
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      let u0 = zero, u1 = zero, u2 = zero, u3 = zero;
+      let k = 0;
+      for (; k < K8; k += 8) {
+        const o = <usize>k << 2;
+        const x0 = v128.load(a0 + o);
+        const x1 = v128.load(a0 + o, 16);
+        s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(w0 + o)));
+        s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(w1 + o)));
+        s2 = f32x4.add(s2, f32x4.mul(x0, v128.load(w2 + o)));
+        s3 = f32x4.add(s3, f32x4.mul(x0, v128.load(w3 + o)));
+        u0 = f32x4.add(u0, f32x4.mul(x1, v128.load(w0 + o, 16)));
+        u1 = f32x4.add(u1, f32x4.mul(x1, v128.load(w1 + o, 16)));
+        u2 = f32x4.add(u2, f32x4.mul(x1, v128.load(w2 + o, 16)));
+        u3 = f32x4.add(u3, f32x4.mul(x1, v128.load(w3 + o, 16)));
+      }
+      for (; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const x0 = v128.load(a0 + o);
+        s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(w0 + o)));
+        s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(w1 + o)));
+        s2 = f32x4.add(s2, f32x4.mul(x0, v128.load(w2 + o)));
+        s3 = f32x4.add(s3, f32x4.mul(x0, v128.load(w3 + o)));
+      }
+      let r = hsum4(f32x4.add(s0, u0), f32x4.add(s1, u1), f32x4.add(s2, u2), f32x4.add(s3, u3));
+      if (K4 < K) {
+        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+        for (let kk = K4; kk < K; kk++) {
+          const o = <usize>kk << 2;
+          const x = load<f32>(a0 + o);
+          t0 += x * load<f32>(w0 + o);
+          t1 += x * load<f32>(w1 + o);
+          t2 += x * load<f32>(w2 + o);
+          t3 += x * load<f32>(w3 + o);
+        }
+        r = f32x4.add(r, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+      }
+      if (D != 0) r = f32x4.add(r, v128.load(D + (<usize>(m * ldd + n) << 2)));
+      v128.store(C + (<usize>(m * ldc + n) << 2), r);
+    }
+    for (; n < N; n++) gemmRow1(m, n, K, A, lda, W, ldw, D, ldd, C, ldc, 1);
+  }
+}
+
+// C[m + i, n] for i < rows: one dot product each (the N % 4 tail of gemmNT).
+function gemmRow1(
+  m: i32,
+  n: i32,
+  K: i32,
+  A: usize,
+  lda: i32,
+  W: usize,
+  ldw: i32,
+  D: usize,
+  ldd: i32,
+  C: usize,
+  ldc: i32,
+  rows: i32,
+): void {
+  const K4 = K & ~3;
+  const w = W + (<usize>(n * ldw) << 2);
+  for (let i = 0; i < rows; i++) {
+    const a = A + (<usize>((m + i) * lda) << 2);
+    let s = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) {
+      const o = <usize>k << 2;
+      s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(w + o)));
+    }
+    let t = hsum(s);
+    for (let k = K4; k < K; k++) t += load<f32>(a + (<usize>k << 2)) * load<f32>(w + (<usize>k << 2));
+    if (D != 0) t += load<f32>(D + (<usize>((m + i) * ldd + n) << 2));
+    store<f32>(C + (<usize>((m + i) * ldc + n) << 2), t);
+  }
+}
+
+/**
+ * C[m, n] += sum_k A(m, k) * Bm[k, n], where A(m, k) sits at A + 4 * (m * sam + k * sak):
+ * gemmNN is (sam, sak) = (lda, 1), gemmTN (A stored [K, M]) is (1, lda). Rows of C are
+ * updated with four rows of Bm at a time (one load and store of C per 4 multiply-adds).
+ */
+export function gemmXN(
+  M: i32,
+  N: i32,
+  K: i32,
+  A: usize,
+  sam: i32,
+  sak: i32,
+  Bm: usize,
+  ldb: i32,
+  C: usize,
+  ldc: i32,
+): void {
+  const N4 = N & ~3;
+  const K4 = K & ~3;
+  const bq = <usize>ldb << 2;
+  for (let m = 0; m < M; m++) {
+    const c = C + (<usize>(m * ldc) << 2);
+    const am = A + (<usize>(m * sam) << 2);
+    let k = 0;
+    for (; k < K4; k += 4) {
+      const ak = am + (<usize>(k * sak) << 2);
+      const sk = <usize>sak << 2;
+      const x0 = load<f32>(ak);
+      const x1 = load<f32>(ak + sk);
+      const x2 = load<f32>(ak + 2 * sk);
+      const x3 = load<f32>(ak + 3 * sk);
+      if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
+      const v0 = f32x4.splat(x0);
+      const v1 = f32x4.splat(x1);
+      const v2 = f32x4.splat(x2);
+      const v3 = f32x4.splat(x3);
+      const b0 = Bm + <usize>k * bq;
+      const b1 = b0 + bq;
+      const b2 = b1 + bq;
+      const b3 = b2 + bq;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const o = <usize>n << 2;
+        let acc = v128.load(c + o);
+        acc = f32x4.add(acc, f32x4.add(f32x4.mul(v0, v128.load(b0 + o)), f32x4.mul(v1, v128.load(b1 + o))));
+        acc = f32x4.add(acc, f32x4.add(f32x4.mul(v2, v128.load(b2 + o)), f32x4.mul(v3, v128.load(b3 + o))));
+        v128.store(c + o, acc);
+      }
+      for (; n < N; n++) {
+        const o = <usize>n << 2;
+        store<f32>(
+          c + o,
+          load<f32>(c + o) +
+            (x0 * load<f32>(b0 + o) + x1 * load<f32>(b1 + o)) +
+            (x2 * load<f32>(b2 + o) + x3 * load<f32>(b3 + o)),
+        );
+      }
+    }
+    for (; k < K; k++) {
+      const x = load<f32>(am + (<usize>(k * sak) << 2));
+      if (x == 0) continue;
+      const v = f32x4.splat(x);
+      const b0 = Bm + <usize>k * bq;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const o = <usize>n << 2;
+        v128.store(c + o, f32x4.add(v128.load(c + o), f32x4.mul(v, v128.load(b0 + o))));
+      }
+      for (; n < N; n++) {
+        const o = <usize>n << 2;
+        store<f32>(c + o, load<f32>(c + o) + x * load<f32>(b0 + o));
+      }
+    }
+  }
+}
+
+/**
+ * The bare SIMD ceiling the benchmark compares against: `steps` mat-vecs
+ * y[N] = W[N, K] v[K] with the same kernel, no nonlinearity, no trace, no dependency
+ * between steps. Returns a checksum so the work cannot be optimised away.
+ */
+export function bareMatvecLoop(steps: i32, N: i32, K: i32, W: usize, v: usize, y: usize): f32 {
+  let acc: f32 = 0;
+  for (let t = 0; t < steps; t++) {
+    gemmNT(1, N, K, v, K, W, K, 0, 0, y, N);
+    acc += load<f32>(y);
+  }
+  return acc;
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole-layer forward passes. Common arguments:
+//   T, B, I, H    sizes; `reverse` != 0 walks t = T-1 .. 0 (the `_reverse` direction)
+//   x             [T, B, I] this layer's input
+//   wih [G*H, I], whh [G*H, H], bias [G*H] (LSTM/RNN: b_ih + b_hh summed by the caller;
+//                 GRU: bih and bhh apart because b_hn sits inside r * (...))
+//   h0 (c0)       [B, H] initial state
+//   P             scratch [T, B, G*H] (input projections), S scratch [B, G*H] (one step)
+//   trace         one [T, B, H] array per quantity (pointers below)
+
+/** Fills P[t, b, :] = x[t, b, :] W_ihᵀ + bias for every step at once (one mat-mat). */
+function inputProjection(T: i32, B: i32, I: i32, GH: i32, x: usize, wih: usize, bias: usize, P: usize): void {
+  gemmNT(T * B, GH, I, x, I, wih, I, bias, 0, P, GH);
+}
+
+/**
+ * LSTM layer: gates = P[t] + hPrev W_hhᵀ (PyTorch order i f g o);
+ * i, f, o = σ(.), g = tanh(.), c = f * cPrev + i * g, h = o * tanh(c).
+ * Trace: pre-activations preI..preO and activations aI..aO, c, h, each [T, B, H].
+ */
+export function lstmForward(
+  T: i32, B: i32, I: i32, H: i32, reverse: i32,
+  x: usize, wih: usize, whh: usize, bias: usize, h0: usize, c0: usize,
+  P: usize, S: usize,
+  preI: usize, preF: usize, preG: usize, preO: usize,
+  aI: usize, aF: usize, aG: usize, aO: usize, cT: usize, hT: usize,
+): void {
+  const GH = 4 * H;
+  inputProjection(T, B, I, GH, x, wih, bias, P);
+  const H4 = H & ~3;
+  const stepBytes = <usize>(B * H) << 2;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const first = s == 0;
+    const tp = reverse ? t + 1 : t - 1;
+    const hPrev = first ? h0 : hT + <usize>tp * stepBytes;
+    const cPrev = first ? c0 : cT + <usize>tp * stepBytes;
+    gemmNT(B, GH, H, hPrev, H, whh, H, P + (<usize>(t * B * GH) << 2), GH, S, GH);
+    const base = <usize>t * stepBytes;
+    for (let b = 0; b < B; b++) {
+      const g = S + (<usize>(b * GH) << 2);
+      const row = base + (<usize>(b * H) << 2);
+      const cp = cPrev + (<usize>(b * H) << 2);
+      const hq = <usize>H << 2;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o = <usize>j << 2;
+        const zi = v128.load(g + o);
+        const zf = v128.load(g + hq + o);
+        const zg = v128.load(g + 2 * hq + o);
+        const zo = v128.load(g + 3 * hq + o);
+        const vi = sigmoidV(zi);
+        const vf = sigmoidV(zf);
+        const vg = tanhV(zg);
+        const vo = sigmoidV(zo);
+        const c = f32x4.add(f32x4.mul(vf, v128.load(cp + o)), f32x4.mul(vi, vg));
+        const h = f32x4.mul(vo, tanhV(c));
+        const r = row + o;
+        v128.store(preI + r, zi); v128.store(preF + r, zf);
+        v128.store(preG + r, zg); v128.store(preO + r, zo);
+        v128.store(aI + r, vi); v128.store(aF + r, vf);
+        v128.store(aG + r, vg); v128.store(aO + r, vo);
+        v128.store(cT + r, c); v128.store(hT + r, h);
+      }
+      for (; j < H; j++) {
+        const o = <usize>j << 2;
+        const zi = load<f32>(g + o);
+        const zf = load<f32>(g + hq + o);
+        const zg = load<f32>(g + 2 * hq + o);
+        const zo = load<f32>(g + 3 * hq + o);
+        const vi = sigmoidS(zi);
+        const vf = sigmoidS(zf);
+        const vg = tanhS(zg);
+        const vo = sigmoidS(zo);
+        const c = vf * load<f32>(cp + o) + vi * vg;
+        const h = vo * tanhS(c);
+        const r = row + o;
+        store<f32>(preI + r, zi); store<f32>(preF + r, zf);
+        store<f32>(preG + r, zg); store<f32>(preO + r, zo);
+        store<f32>(aI + r, vi); store<f32>(aF + r, vf);
+        store<f32>(aG + r, vg); store<f32>(aO + r, vo);
+        store<f32>(cT + r, c); store<f32>(hT + r, h);
+      }
+    }
+  }
+}
+
+/**
+ * GRU layer. PyTorch form (`textbook` = 0), gate order r z n:
+ *   r = σ(P_r + W_hr h + b_hr), z = σ(P_z + W_hz h + b_hz),
+ *   n = tanh(P_n + r * (W_hn h + b_hn)), h = (1 - z) * n + z * hPrev;
+ * textbook form (`textbook` != 0):
+ *   n = tanh(P_n + W_hn (r * hPrev) + b_hn), h = (1 - z) * hPrev + z * n.
+ * P holds x W_ihᵀ + b_ih. S2 is scratch [B, H] (r * hPrev, textbook only).
+ * Trace: preR, preZ, preN (the whole argument of tanh), aR, aZ, aN, h; PyTorch form also
+ * ghn [T, B, H] = W_hn hPrev + b_hn (the term r scales, which the backward pass needs).
+ */
+export function gruForward(
+  T: i32, B: i32, I: i32, H: i32, reverse: i32, textbook: i32,
+  x: usize, wih: usize, whh: usize, bih: usize, bhh: usize, h0: usize,
+  P: usize, S: usize, S2: usize,
+  preR: usize, preZ: usize, preN: usize, aR: usize, aZ: usize, aN: usize, hT: usize,
+  ghn: usize,
+): void {
+  const GH = 3 * H;
+  inputProjection(T, B, I, GH, x, wih, bih, P);
+  const H4 = H & ~3;
+  const hq = <usize>H << 2;
+  const stepBytes = <usize>(B * H) << 2;
+  const one = f32x4.splat(1.0);
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const tp = reverse ? t + 1 : t - 1;
+    const hPrev = s == 0 ? h0 : hT + <usize>tp * stepBytes;
+    const pt = P + (<usize>(t * B * GH) << 2);
+    const base = <usize>t * stepBytes;
+    if (!textbook) {
+      // S = hPrev W_hhᵀ + b_hh, all three blocks.
+      gemmNT(B, GH, H, hPrev, H, whh, H, bhh, 0, S, GH);
+    } else {
+      // r and z blocks only; n needs r first.
+      gemmNT(B, 2 * H, H, hPrev, H, whh, H, bhh, 0, S, GH);
+    }
+    for (let b = 0; b < B; b++) {
+      const g = S + (<usize>(b * GH) << 2);
+      const p = pt + (<usize>(b * GH) << 2);
+      const row = base + (<usize>(b * H) << 2);
+      const hp = hPrev + (<usize>(b * H) << 2);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o = <usize>j << 2;
+        const zr = f32x4.add(v128.load(p + o), v128.load(g + o));
+        const zz = f32x4.add(v128.load(p + hq + o), v128.load(g + hq + o));
+        const vr = sigmoidV(zr);
+        const vz = sigmoidV(zz);
+        const r = row + o;
+        v128.store(preR + r, zr); v128.store(preZ + r, zz);
+        v128.store(aR + r, vr); v128.store(aZ + r, vz);
+        if (textbook) v128.store(S2 + (<usize>(b * H) << 2) + o, f32x4.mul(vr, v128.load(hp + o)));
+      }
+      for (; j < H; j++) {
+        const o = <usize>j << 2;
+        const zr = load<f32>(p + o) + load<f32>(g + o);
+        const zz = load<f32>(p + hq + o) + load<f32>(g + hq + o);
+        const vr = sigmoidS(zr);
+        const vz = sigmoidS(zz);
+        const r = row + o;
+        store<f32>(preR + r, zr); store<f32>(preZ + r, zz);
+        store<f32>(aR + r, vr); store<f32>(aZ + r, vz);
+        if (textbook) store<f32>(S2 + (<usize>(b * H) << 2) + o, vr * load<f32>(hp + o));
+      }
+    }
+    if (textbook) {
+      // S[:, 2H:3H] = (r * hPrev) W_hnᵀ + b_hn
+      gemmNT(B, H, H, S2, H, whh + (<usize>(2 * H * H) << 2), H, bhh + (hq << 1), 0, S + (hq << 1), GH);
+    }
+    for (let b = 0; b < B; b++) {
+      const g = S + (<usize>(b * GH) << 2) + (hq << 1);
+      const p = pt + (<usize>(b * GH) << 2) + (hq << 1);
+      const row = base + (<usize>(b * H) << 2);
+      const hp = hPrev + (<usize>(b * H) << 2);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o = <usize>j << 2;
+        const r = row + o;
+        const vr = v128.load(aR + r);
+        const vz = v128.load(aZ + r);
+        const zn = textbook
+          ? f32x4.add(v128.load(p + o), v128.load(g + o))
+          : f32x4.add(v128.load(p + o), f32x4.mul(vr, v128.load(g + o)));
+        const vn = tanhV(zn);
+        const h0v = v128.load(hp + o);
+        const h = textbook
+          ? f32x4.add(f32x4.mul(f32x4.sub(one, vz), h0v), f32x4.mul(vz, vn))
+          : f32x4.add(f32x4.mul(f32x4.sub(one, vz), vn), f32x4.mul(vz, h0v));
+        v128.store(preN + r, zn); v128.store(aN + r, vn); v128.store(hT + r, h);
+        if (!textbook) v128.store(ghn + r, v128.load(g + o));
+      }
+      for (; j < H; j++) {
+        const o = <usize>j << 2;
+        const r = row + o;
+        const vr = load<f32>(aR + r);
+        const vz = load<f32>(aZ + r);
+        const zn = textbook ? load<f32>(p + o) + load<f32>(g + o) : load<f32>(p + o) + vr * load<f32>(g + o);
+        const vn = tanhS(zn);
+        const h0s = load<f32>(hp + o);
+        const h: f32 = textbook ? (1.0 - vz) * h0s + vz * vn : (1.0 - vz) * vn + vz * h0s;
+        store<f32>(preN + r, zn); store<f32>(aN + r, vn); store<f32>(hT + r, h);
+        if (!textbook) store<f32>(ghn + r, load<f32>(g + o));
+      }
+    }
+  }
+}
+
+/**
+ * Elman RNN layer: pre = P[t] + hPrev W_hhᵀ (bias = b_ih + b_hh folded into P),
+ * h = tanh(pre) (`relu` = 0) or max(0, pre) (`relu` != 0). Trace: pre, h.
+ */
+export function rnnForward(
+  T: i32, B: i32, I: i32, H: i32, reverse: i32, relu: i32,
+  x: usize, wih: usize, whh: usize, bias: usize, h0: usize,
+  P: usize, preH: usize, hT: usize,
+): void {
+  inputProjection(T, B, I, H, x, wih, bias, P);
+  const H4 = H & ~3;
+  const stepBytes = <usize>(B * H) << 2;
+  const zero = f32x4.splat(0);
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const tp = reverse ? t + 1 : t - 1;
+    const hPrev = s == 0 ? h0 : hT + <usize>tp * stepBytes;
+    const base = <usize>t * stepBytes;
+    // The pre-activation goes straight into the trace, then the activation reads it.
+    gemmNT(B, H, H, hPrev, H, whh, H, P + base, H, preH + base, H);
+    const n = B * H;
+    const n4 = n & ~3;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = base + (<usize>j << 2);
+      const z = v128.load(preH + o);
+      v128.store(hT + o, relu ? f32x4.max(z, zero) : tanhV(z));
+    }
+    for (; j < n; j++) {
+      const o = base + (<usize>j << 2);
+      const z = load<f32>(preH + o);
+      store<f32>(hT + o, relu ? max<f32>(z, 0) : tanhS(z));
+    }
+  }
+}
