@@ -133,6 +133,8 @@ export class Trainer {
   private workspace: Workspace | null = null;
   private dReadout: Float32Array | undefined;
   private trace: Trace | null = null;
+  /** Parameters before the current update, to undo an update that overflows. */
+  private readonly backup: Float32Array;
 
   /** @throws EngineError `TRAIN_CONFIG` / `OPT_CONFIG` for an invalid config; `NO_READOUT` without a readout. */
   constructor(model: Model, config: TrainConfig) {
@@ -142,6 +144,7 @@ export class Trainer {
     this.model = model;
     this.cfg = checkConfig(config);
     this.opt = createOptimizer(this.cfg.optimizer, model.params.length);
+    this.backup = new Float32Array(model.params.length);
   }
 
   /** The config in force, defaults filled in (serializable). */
@@ -185,8 +188,8 @@ export class Trainer {
    * gradient norm are those before the update.
    *
    * @throws EngineError for a malformed batch (`INPUT_SIZE`, `TARGET_INVALID`, ...), or
-   *   `TRAIN_DIVERGED` when the loss or the gradient is not finite: the parameters are then
-   *   left as they were before the step.
+   *   `TRAIN_DIVERGED` when the loss or the gradient is not finite or the update overflows
+   *   float32: the parameters are then left as they were before the step.
    */
   step(batch: TrainBatch): TrainStepResult {
     const model = this.model;
@@ -219,7 +222,20 @@ export class Trainer {
       });
     }
     if (this.cfg.clipGradValue !== null) clipGradValue(model.grads, this.cfg.clipGradValue);
-    this.opt.step(model.params, model.grads);
+    const params = model.params;
+    this.backup.set(params);
+    this.opt.step(params, model.grads);
+    for (let i = 0; i < params.length; i++) {
+      if (!Number.isFinite(params[i])) {
+        // An update that overflows float32 would poison every later step: undo it.
+        params.set(this.backup);
+        throw new EngineError('TRAIN_DIVERGED', {
+          step: this.opt.stepCount,
+          loss: String(lossResult.loss),
+          gradNorm: `${norm} (the update overflowed float32 at parameter ${i})`,
+        });
+      }
+    }
     return { loss: lossResult.loss, gradNorm: norm, step: this.opt.stepCount };
   }
 }

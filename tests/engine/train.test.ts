@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError, Trainer, createModel, gradNorm } from '../../src/engine';
+import type { ModelSpec, TrainBatch } from '../../src/engine';
+import { expectClose } from './helpers';
+
+const spec: ModelSpec = {
+  cell: 'lstm',
+  inputSize: 2,
+  hiddenSize: 3,
+  numLayers: 1,
+  bidirectional: false,
+  bias: true,
+  readout: { outputSize: 1, mode: 'every' },
+};
+const T = 4;
+const B = 2;
+const batch: TrainBatch = {
+  input: Array.from({ length: T * B * 2 }, (_, i) => Math.sin(i)),
+  target: Array.from({ length: T * B }, (_, i) => Math.cos(i)),
+  B,
+};
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EngineError) return e.code;
+    throw e;
+  }
+  throw new Error('expected an EngineError');
+}
+
+describe('Trainer', () => {
+  it('lowers the loss with Adam and reports the loss before each update', () => {
+    const model = createModel(spec, { seed: 1 });
+    const trainer = new Trainer(model, { loss: 'mse', optimizer: { name: 'adam', lr: 0.05 } });
+    const losses: number[] = [];
+    for (let k = 0; k < 30; k++) losses.push(trainer.step(batch).loss);
+    expect(trainer.stepCount).toBe(30);
+    expect(losses[29]).toBeLessThan(losses[0] * 0.8);
+  });
+
+  it('reuses its workspace across steps of the same shape', () => {
+    const trainer = new Trainer(createModel(spec), { loss: 'mse', optimizer: { name: 'sgd' } });
+    trainer.step(batch);
+    const first = trainer.lastTrace;
+    trainer.step(batch);
+    expect(trainer.lastTrace).toBe(first);
+  });
+
+  it('reports the unclipped norm and clips to maxNorm before the step (clip_grad_norm_)', () => {
+    const a = createModel(spec, { seed: 2 });
+    const b = createModel(spec, { seed: 2 });
+    const lr = 0.1;
+    const maxNorm = 1e-3;
+    const free = new Trainer(a, { loss: 'mse', optimizer: { name: 'sgd', lr } });
+    const clipped = new Trainer(b, {
+      loss: 'mse',
+      optimizer: { name: 'sgd', lr },
+      clipGradNorm: maxNorm,
+    });
+    const before = b.params.slice();
+    const r1 = free.step(batch);
+    const r2 = clipped.step(batch);
+    expect(r2.gradNorm).toBeCloseTo(r1.gradNorm, 6);
+    expect(r2.gradNorm).toBeGreaterThan(maxNorm);
+    // Plain SGD moves the parameters by lr * clipped gradient: its norm is lr * maxNorm.
+    const delta = b.params.map((p, i) => p - before[i]);
+    expect(gradNorm(delta) / lr).toBeCloseTo(maxNorm, 6);
+    expectClose([gradNorm(b.grads)], [maxNorm], 1e-6, 'clipped gradient norm');
+  });
+
+  it('clips by value', () => {
+    const model = createModel(spec, { seed: 3 });
+    const before = model.params.slice();
+    const t = new Trainer(model, {
+      loss: 'mse',
+      optimizer: { name: 'sgd', lr: 1 },
+      clipGradValue: 1e-4,
+    });
+    t.step(batch);
+    for (let i = 0; i < before.length; i++) {
+      expect(Math.abs(model.params[i] - before[i])).toBeLessThanOrEqual(1e-4 + 1e-7);
+    }
+  });
+
+  it('trains a cross-entropy classifier with a many-to-one readout', () => {
+    const model = createModel({ ...spec, readout: { outputSize: 3, mode: 'last' } }, { seed: 4 });
+    const t = new Trainer(model, { loss: 'cross-entropy', optimizer: { name: 'rmsprop' } });
+    const first = t.step({ input: batch.input, target: [2, 0], B }).loss;
+    let last = first;
+    for (let k = 0; k < 20; k++) last = t.step({ input: batch.input, target: [2, 0], B }).loss;
+    expect(last).toBeLessThan(first);
+    expect(codeOf(() => t.step({ input: batch.input, target: [3, 0], B }))).toBe('TARGET_INVALID');
+  });
+
+  it('truncated BPTT changes the gradient, not the loss', () => {
+    const a = new Trainer(createModel(spec, { seed: 5 }), {
+      loss: 'mse',
+      optimizer: { name: 'sgd', lr: 0 },
+    });
+    const b = new Trainer(createModel(spec, { seed: 5 }), {
+      loss: 'mse',
+      optimizer: { name: 'sgd', lr: 0 },
+      truncate: 1,
+    });
+    const ra = a.step(batch);
+    const rb = b.step(batch);
+    expect(rb.loss).toBe(ra.loss);
+    expect(rb.gradNorm).not.toBeCloseTo(ra.gradNorm, 6);
+  });
+
+  it('refuses a divergent update and leaves the parameters as they were', () => {
+    const model = createModel(spec, { seed: 6 });
+    const t = new Trainer(model, { loss: 'mse', optimizer: { name: 'sgd', lr: 1e300 } });
+    const before = model.params.slice();
+    expect(() => t.step(batch)).toThrow(/Training diverged at step 1/);
+    expectClose(model.params, before, 0, 'params after a refused update');
+  });
+
+  it('validates its config and needs a readout', () => {
+    expect(
+      codeOf(
+        () =>
+          new Trainer(createModel({ ...spec, readout: null }), {
+            loss: 'mse',
+            optimizer: { name: 'sgd' },
+          }),
+      ),
+    ).toBe('NO_READOUT');
+    const m = createModel(spec);
+    expect(
+      () => new Trainer(m, { loss: 'mse', optimizer: { name: 'sgd' }, clipGradNorm: -1 }),
+    ).toThrow(
+      'Training config field `clipGradNorm` must be a finite number > 0, or null for none, got -1.',
+    );
+    expect(() => new Trainer(m, { loss: 'hinge' as 'mse', optimizer: { name: 'sgd' } })).toThrow(
+      /`loss` must be one of mse, cross-entropy/,
+    );
+    const t = new Trainer(m, { loss: 'mse', optimizer: { name: 'adam' } });
+    expect(JSON.parse(JSON.stringify(t.config))).toEqual(t.config);
+    t.reconfigure({ loss: 'mse', optimizer: { name: 'adam', lr: 0.5 } });
+    expect(t.config.optimizer).toMatchObject({ name: 'adam', lr: 0.5 });
+  });
+});
