@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, Trainer, createModel, gradNorm } from '../../src/engine';
+import {
+  EngineError,
+  Trainer,
+  createModel,
+  exportStateDictJson,
+  gradNorm,
+  runCase,
+} from '../../src/engine';
 import type { ModelSpec, TrainBatch } from '../../src/engine';
 import { expectClose } from './helpers';
 
@@ -141,5 +148,115 @@ describe('Trainer', () => {
     expect(JSON.parse(JSON.stringify(t.config))).toEqual(t.config);
     t.reconfigure({ loss: 'mse', optimizer: { name: 'adam', lr: 0.5 } });
     expect(t.config.optimizer).toMatchObject({ name: 'adam', lr: 0.5 });
+  });
+});
+
+describe('train and safetensors case kinds (runCase)', () => {
+  const gruSpec: ModelSpec = {
+    cell: 'gru',
+    inputSize: 3,
+    hiddenSize: 4,
+    numLayers: 2,
+    bidirectional: true,
+    bias: true,
+    readout: { outputSize: 3, mode: 'last' },
+  };
+  const Tc = 5;
+  const Bc = 2;
+  const input = Array.from({ length: Tc * Bc * 3 }, (_, i) => Math.sin(0.7 * i));
+
+  /** A train case the fixtures do not have: 2-layer bidirectional GRU, many-to-one, lengths. */
+  function unseenCase(): Record<string, unknown> {
+    const model = createModel(gruSpec, { seed: 21 });
+    return {
+      name: 'unseen',
+      kind: 'train',
+      spec: { ...gruSpec, readout: 'linear on the last valid step', outputSize: 3 },
+      task: {
+        loss: 'cross-entropy-mean-over-last-step',
+        input: { shape: [Tc, Bc, 3], data: input },
+        target: { shape: [Bc], data: [2, 0] },
+        lengths: [5, 3],
+      },
+      optimizer: {
+        name: 'adam',
+        lr: 0.01,
+        betas: [0.8, 0.99],
+        weight_decay: 0.01,
+        amsgrad: false,
+        clipGradNorm: 0.5,
+      },
+      initialStateDict: exportStateDictJson(model, { prefix: 'model.gru.' }),
+      steps: [{}, {}, {}],
+    };
+  }
+
+  it('runs a train case it has never seen, with the keys it was given', () => {
+    const c = unseenCase();
+    const out = runCase(c) as {
+      steps: { loss: number; gradNorm: number; stateDict: Record<string, { shape: number[] }> }[];
+    };
+    expect(out.steps).toHaveLength(3);
+    expect(Object.keys(out.steps[2].stateDict)).toEqual(Object.keys(c.initialStateDict as object));
+    // The same run through a Trainer directly.
+    const model = createModel(gruSpec, { seed: 21 });
+    const t = new Trainer(model, {
+      loss: 'cross-entropy',
+      optimizer: { name: 'adam', lr: 0.01, betas: [0.8, 0.99], weightDecay: 0.01 },
+      clipGradNorm: 0.5,
+    });
+    for (let k = 0; k < 3; k++) {
+      const r = t.step({ input, target: [2, 0], B: Bc, lengths: [5, 3] });
+      expect(out.steps[k].loss).toBe(r.loss);
+      expect(out.steps[k].gradNorm).toBe(r.gradNorm);
+    }
+  });
+
+  it.each([
+    [(c: Record<string, unknown>) => delete c.task, /Case key `task`: missing/],
+    [
+      (c: Record<string, unknown>) => ((c.task as Record<string, unknown>).loss = 'mse-sum'),
+      /key `task\.loss`: expected "mse-mean-over-all-steps"/,
+    ],
+    [
+      (c: Record<string, unknown>) => ((c.optimizer as Record<string, unknown>).lion = 1),
+      /key `optimizer\.lion`: unknown optimizer field/,
+    ],
+    [
+      (c: Record<string, unknown>) => ((c.optimizer as Record<string, unknown>).amsgrad = true),
+      /key `optimizer\.amsgrad`: only false is supported/,
+    ],
+    [
+      (c: Record<string, unknown>) => ((c.optimizer as Record<string, unknown>).name = 'adagrad'),
+      /key `optimizer\.name`: expected "sgd", "adam" or "rmsprop", got "adagrad"/,
+    ],
+    [(c: Record<string, unknown>) => delete c.steps, /key `steps`: expected an array/],
+    [
+      (c: Record<string, unknown>) =>
+        ((c.task as Record<string, unknown>).target = { shape: [Bc, 1], data: [1, 2] }),
+      /Case key `task\.target` must be a tensor .* with shape \[2\], got shape \[2, 1\]/,
+    ],
+    [
+      (c: Record<string, unknown>) =>
+        delete (c.initialStateDict as Record<string, unknown>)['model.gru.bias_hh_l1_reverse'],
+      /missing key `model\.gru\.bias_hh_l1_reverse`/,
+    ],
+  ])('a malformed train case names the key (%#)', (mutate, message) => {
+    const c = unseenCase();
+    mutate(c);
+    expect(() => runCase(c)).toThrow(message);
+  });
+
+  it('a safetensors case needs a loadFile callback and a readable file', () => {
+    const c = { kind: 'safetensors', file: 'w.safetensors', spec: {}, input: {} };
+    expect(() => runCase(c)).toThrow(/key `file`: this runner was given no way to read files/);
+    expect(() =>
+      runCase(c, {
+        loadFile: () => {
+          throw new Error('ENOENT');
+        },
+      }),
+    ).toThrow(/key `file`: cannot read "w\.safetensors": ENOENT/);
+    expect(() => runCase(c, { loadFile: () => new Uint8Array(3) })).toThrow(/file is 3 bytes long/);
   });
 });

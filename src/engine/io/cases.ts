@@ -15,12 +15,8 @@ import type { LossKind, TrainConfig } from '../train';
 import type { OptimizerConfig } from '../optimizers';
 import { forward } from '../unroll';
 import type { ModelSpec } from '../types';
-import {
-  exportStateDict,
-  importSafetensors,
-  importStateDict,
-  parseStateDictJson,
-} from './state-dict';
+import { parseSafetensors } from './safetensors';
+import { exportStateDict, importStateDict, parseStateDictJson } from './state-dict';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,14 +37,18 @@ function need(c: Record<string, unknown>, key: string, where = key): unknown {
  * in the reference files, a sentence; a sentence or a loss naming the `last` step selects
  * many-to-one, otherwise the readout runs on every step.
  */
-function caseSpec(c: Record<string, unknown>, lossName?: string): ModelSpec {
+function caseSpec(
+  c: Record<string, unknown>,
+  lossName?: string,
+  fallbackOutputSize?: number,
+): ModelSpec {
   const raw = need(c, 'spec');
   if (!isObject(raw)) throw invalid('spec', `expected an object, got ${describeValue(raw)}`);
   let readout: unknown;
   if (isObject(raw.readout)) {
     readout = raw.readout; // {outputSize, mode}, checked by validateSpec
   } else {
-    const o = raw.outputSize;
+    const o = raw.outputSize ?? fallbackOutputSize;
     if (typeof o !== 'number' || !Number.isInteger(o) || o < 1) {
       throw invalid('spec.outputSize', `expected an integer >= 1, got ${describeValue(o)}`);
     }
@@ -73,7 +73,7 @@ function caseSpec(c: Record<string, unknown>, lossName?: string): ModelSpec {
 }
 
 function lossKind(name: unknown): LossKind {
-  if (typeof name === 'string') {
+  if (typeof name === 'string' && !/\bsum\b/i.test(name)) {
     const n = name.toLowerCase();
     if (n === 'mse' || n.startsWith('mse-') || n.startsWith('mse_')) return 'mse';
     if (n.startsWith('cross-entropy') || n.startsWith('cross_entropy') || n === 'ce') {
@@ -82,7 +82,7 @@ function lossKind(name: unknown): LossKind {
   }
   throw invalid(
     'task.loss',
-    `expected "mse-mean-over-all-steps" or "cross-entropy-mean-over-all-steps", got ${describeValue(name)}`,
+    `expected "mse-mean-over-all-steps" or "cross-entropy-mean-over-all-steps" (mean reduction), got ${describeValue(name)}`,
   );
 }
 
@@ -99,6 +99,9 @@ const OPTIMIZER_FIELDS: Record<string, string> = {
   alpha: 'alpha',
   centered: 'centered',
 };
+
+/** torch.optim flags accepted when false (their default). */
+const TORCH_FLAGS = ['amsgrad', 'maximize', 'foreach', 'capturable', 'differentiable', 'fused'];
 
 function caseOptimizer(raw: unknown): {
   optimizer: OptimizerConfig;
@@ -126,6 +129,10 @@ function caseOptimizer(raw: unknown): {
       if (typeof v !== 'number')
         throw invalid(`optimizer.${k}`, `expected a number or null, got ${describeValue(v)}`);
       clipGradValue = v;
+    } else if (TORCH_FLAGS.includes(k)) {
+      // torch.optim switches that do not change plain updates when off.
+      if (v !== false)
+        throw invalid(`optimizer.${k}`, `only false is supported, got ${describeValue(v)}`);
     } else if (k in OPTIMIZER_FIELDS) {
       config[OPTIMIZER_FIELDS[k]] = v;
     } else {
@@ -202,7 +209,7 @@ export function runTrainCase(c: Record<string, unknown>, _options: RunCaseOption
 
 /**
  * A `safetensors` case: `file` (a path relative to the case file, read through
- * `options.loadFile`), `spec` (with `outputSize`), `input` [T, B, I] and optional `h0`/`c0`.
+ * `options.loadFile`), `spec` (`outputSize` may be left to the file's `fc.weight`), `input` [T, B, I] and optional `h0`/`c0`.
  * Returns `readoutOutput`, the readout of the model with the file's exact weights:
  * `[T, B, O]` (or `[B, O]` for a many-to-one readout).
  */
@@ -226,8 +233,11 @@ export function runSafetensorsCase(
       `cannot read ${JSON.stringify(file)}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  const spec = caseSpec(c);
-  const { model } = importSafetensors(bytes, { spec });
+  const { tensors } = parseSafetensors(bytes);
+  // A spec without outputSize takes it from the stored readout weight [O, D*H].
+  const fc = Object.keys(tensors).find((k) => k.endsWith('fc.weight'));
+  const spec = caseSpec(c, '', fc ? tensors[fc].shape[0] : undefined);
+  const { model } = importStateDict(tensors, { spec });
   const input = readTensor(need(c, 'input'), 'input');
   if (input.shape.length !== 3 || input.shape[2] !== spec.inputSize) {
     throw new EngineError('CASE_TENSOR', {
