@@ -1,0 +1,171 @@
+import { memo, useEffect, useRef } from 'react';
+import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Quantity } from '../../engine/types';
+import { useAppStore } from '../../store';
+import type { AppState } from '../../store';
+import { selectStripQuantity } from '../../store/panel-selectors';
+import {
+  selectLang,
+  selectLayerKey,
+  selectQuantities,
+  selectT,
+  selectUnit,
+} from '../../store/selectors';
+import { cssColor, domainFor, scaleFor, textColorOn } from '../../viz/color';
+import { formatNumber } from '../../viz/format';
+import { PanelSection } from '../shared/PanelSection';
+import { QuantitySelect } from '../shared/QuantitySelect';
+import { tokenLabel } from '../shared/labels';
+
+const selectTraceT = (s: AppState) => s.traceT;
+const selectHasTrace = (s: AppState) => s.trace !== null;
+
+/**
+ * "Sequence": the input tokens, each coloured by the selected unit's value of
+ * a chosen quantity (as LSTMVis does for text), the current step marked;
+ * clicking a token goes to that step. The token list re-renders when the
+ * colours change (unit, quantity, layer, new steps), never per step: the
+ * current mark moves by toggling one attribute.
+ */
+export function SequencePanel() {
+  const { t } = useTranslation();
+  const hasTrace = useAppStore(selectHasTrace);
+  const quantity = useAppStore(selectStripQuantity);
+  const quantities = useAppStore(selectQuantities);
+  const setStripQuantity = useAppStore((s) => s.setStripQuantity);
+  const unit = useAppStore(selectUnit);
+  return (
+    <PanelSection id="sequence" title={t('panels.titles.sequence')}>
+      {!hasTrace ? (
+        <p className="empty-state">{t('panels.noTrace')}</p>
+      ) : (
+        <>
+          <div className="panel-controls">
+            <QuantitySelect
+              label={t('panels.sequence.colourBy')}
+              value={quantity}
+              options={quantities}
+              onChange={setStripQuantity}
+            />
+            <span>{t('panels.sequence.unit', { unit: unit + 1 })}</span>
+          </div>
+          <TokenStrip quantity={quantity} unit={unit} />
+        </>
+      )}
+    </PanelSection>
+  );
+}
+
+const TokenStrip = memo(function TokenStrip({
+  quantity,
+  unit,
+}: {
+  quantity: Quantity;
+  unit: number;
+}) {
+  const { t } = useTranslation();
+  const key = useAppStore(selectLayerKey);
+  const traceT = useAppStore(selectTraceT);
+  useAppStore((s) => s.traceVersion);
+  const lang = useAppStore(selectLang);
+  const listRef = useRef<HTMLOListElement | null>(null);
+
+  const s = useAppStore.getState();
+  const tr = s.trace;
+  const values = tr?.layers[key]?.[quantity];
+  const H = tr?.meta.H ?? 1;
+  const B = tr?.meta.B ?? 1;
+  const sc = scaleFor(quantity);
+  // c: symmetric domain from this unit's received values (so the strip uses its full range).
+  let domain = domainFor(quantity);
+  if (values && sc.domainMode === 'symmetric-data') {
+    let m = 0;
+    for (let k = 0; k < traceT; k++) m = Math.max(m, Math.abs(values[k * B * H + unit]));
+    domain = domainFor(quantity, [m]);
+  }
+
+  // Move the current-step mark and the roving tab stop without re-rendering the list.
+  useEffect(() => {
+    const list = listRef.current;
+    if (!list) return;
+    const mark = (step: number) => {
+      list.querySelectorAll<HTMLButtonElement>('button[aria-current]').forEach((b) => {
+        b.removeAttribute('aria-current');
+        b.tabIndex = -1;
+      });
+      const btn = list.querySelector<HTMLButtonElement>(`button[data-t="${step}"]`);
+      if (!btn) return;
+      btn.setAttribute('aria-current', 'step');
+      btn.tabIndex = 0;
+      // Keep the mark visible by scrolling the strip only, never the page.
+      const l = list.getBoundingClientRect();
+      const b = btn.getBoundingClientRect();
+      if (b.left < l.left || b.right > l.right)
+        list.scrollLeft += b.left - l.left - l.width / 2 + b.width / 2;
+    };
+    mark(selectT(useAppStore.getState()));
+    return useAppStore.subscribe((st, prev) => {
+      if (st.t !== prev.t || st.traceT !== prev.traceT) mark(selectT(st));
+    });
+  }, [traceT, quantity, unit, key]);
+
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLOListElement>) => {
+    const st = useAppStore.getState();
+    const cur = selectT(st);
+    const next =
+      e.key === 'ArrowRight'
+        ? cur + 1
+        : e.key === 'ArrowLeft'
+          ? cur - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? st.traceT - 1
+              : null;
+    if (next === null) return;
+    e.preventDefault();
+    st.setT(next);
+    listRef.current
+      ?.querySelector<HTMLButtonElement>(`button[data-t="${selectT(useAppStore.getState())}"]`)
+      ?.focus();
+  };
+
+  const tokens = tr?.tokens ?? [];
+  const items = [];
+  for (let step = 0; step < traceT; step++) {
+    const v = values ? values[step * B * H + unit] : NaN;
+    const label = tokenLabel(tokens, step);
+    items.push(
+      <li key={step}>
+        <button
+          type="button"
+          data-t={step}
+          tabIndex={-1}
+          className="token"
+          style={{ background: cssColor(v, sc.lut, domain), color: textColorOn(v, sc.lut, domain) }}
+          aria-label={t('panels.sequence.token', {
+            step: step + 1,
+            token: label,
+            symbol: quantity,
+            value: formatNumber(v, lang, 4),
+          })}
+          onClick={() => useAppStore.getState().setT(step)}
+        >
+          {label}
+        </button>
+      </li>,
+    );
+  }
+  return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- arrow keys move between the token buttons (roving tab stop)
+    <ol
+      ref={listRef}
+      className="token-strip"
+      aria-label={t('panels.sequence.stripLabel')}
+      onKeyDown={onKeyDown}
+    >
+      {items}
+    </ol>
+  );
+});
