@@ -83,6 +83,7 @@ export {
   exportStateDict,
   exportStateDictJson,
   exportSafetensors,
+  SPEC_METADATA_KEY,
 } from './io/state-dict';
 export type {
   StateDict,

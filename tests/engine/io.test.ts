@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EngineError,
   SAFETENSORS_DTYPES,
+  SPEC_METADATA_KEY,
   bf16BitsToNumber,
   checkStateDict,
   createModel,
@@ -574,10 +575,36 @@ describe('state_dict: export', () => {
       exportSafetensors(model, { prefix: 'lstm.', metadata: { a: 'b' } }),
     );
     expect(st.prefix).toBe('lstm.');
-    expect(st.metadata).toEqual({ a: 'b' });
+    expect(st.metadata?.a).toBe('b');
     expectClose(st.model.params, model.params, 0, 'safetensors round trip');
 
     const half = importSafetensors(exportSafetensors(model, { dtype: 'BF16' }));
     expectClose(half.model.params, model.params, 2 ** -8, 'BF16 round trip');
+  });
+
+  it('records the spec in safetensors metadata, so the cell variant and readout mode survive', () => {
+    const spec: ModelSpec = {
+      cell: 'gru-textbook',
+      inputSize: 2,
+      hiddenSize: 3,
+      numLayers: 1,
+      bidirectional: false,
+      bias: true,
+      readout: { outputSize: 2, mode: 'last' },
+    };
+    const bytes = exportSafetensors(createModel(spec, { seed: 2 }));
+    const back = importSafetensors(bytes);
+    expect(back.spec).toEqual(spec);
+    expect(JSON.parse(back.metadata?.[SPEC_METADATA_KEY] ?? '')).toEqual(spec);
+    // Without the hint (as a file from PyTorch), shapes say GRU: the PyTorch form.
+    const file = parseSafetensors(bytes);
+    const plain = importSafetensors(writeSafetensors(file.tensors));
+    expect(plain.spec.cell).toBe('gru');
+    // Hand-edited metadata is advisory: a broken hint falls back to the shapes.
+    const edited = importSafetensors(
+      writeSafetensors(file.tensors, { metadata: { [SPEC_METADATA_KEY]: '{oops' } }),
+    );
+    expect(edited.spec.cell).toBe('gru');
+    expect(importSafetensors(bytes, { cell: 'gru' }).spec.cell).toBe('gru');
   });
 });

@@ -460,15 +460,41 @@ export function importStateDict(sd: StateDict, options: ImportOptions = {}): Imp
 }
 
 /**
+ * `__metadata__` key where `exportSafetensors` records what shapes cannot tell: the cell
+ * (`rnn-relu` vs `rnn-tanh`, `gru-textbook` vs `gru`) and the readout mode.
+ */
+export const SPEC_METADATA_KEY = 'gatescope.spec';
+
+/** Cell and readout-mode hints recorded by `exportSafetensors`, or {} when absent or unreadable. */
+function hintsFromMetadata(metadata: Record<string, string> | null): InferSpecOptions {
+  const raw = metadata?.[SPEC_METADATA_KEY];
+  if (raw === undefined) return {};
+  try {
+    const spec = validateSpec(JSON.parse(raw));
+    return { cell: spec.cell, readoutMode: spec.readout?.mode };
+  } catch {
+    // Metadata is advisory: a file edited by hand still loads from its shapes.
+    return {};
+  }
+}
+
+/**
  * Builds a model from `.safetensors` bytes (any of F32, F64, F16, BF16; values become
- * float32). See `importStateDict` for the options.
+ * float32). See `importStateDict` for the options; without `options.cell` /
+ * `options.readoutMode`, the hints a Gatescope export recorded in `__metadata__` are used.
  */
 export function importSafetensors(
   bytes: Uint8Array,
   options: ImportOptions = {},
 ): ImportedModel & { metadata: Record<string, string> | null } {
   const file = parseSafetensors(bytes);
-  return { ...importStateDict(file.tensors, options), metadata: file.metadata };
+  const hints = hintsFromMetadata(file.metadata);
+  const merged: ImportOptions = {
+    ...options,
+    cell: options.cell ?? hints.cell,
+    readoutMode: options.readoutMode ?? hints.readoutMode,
+  };
+  return { ...importStateDict(file.tensors, merged), metadata: file.metadata };
 }
 
 export interface ExportOptions {
@@ -505,7 +531,9 @@ export function exportStateDictJson(model: Model, options: ExportOptions = {}): 
 
 /**
  * `exportStateDict` as `.safetensors` bytes (F32 unless asked), loadable with
- * `safetensors.torch.load_file` then `load_state_dict`.
+ * `safetensors.torch.load_file` then `load_state_dict`. The spec is recorded in `__metadata__`
+ * under `SPEC_METADATA_KEY` (PyTorch ignores it), so a re-import keeps the cell variant and the
+ * readout mode.
  */
 export function exportSafetensors(
   model: Model,
@@ -513,6 +541,6 @@ export function exportSafetensors(
 ): Uint8Array {
   return writeSafetensors(exportStateDict(model, options), {
     dtype: options.dtype ?? 'F32',
-    metadata: options.metadata,
+    metadata: { [SPEC_METADATA_KEY]: JSON.stringify(model.spec), ...options.metadata },
   });
 }
