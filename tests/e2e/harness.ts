@@ -440,7 +440,16 @@ function flattenStrings(obj: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Strings identical in every language's catalogs (product name, language names): allowed. */
+/** A phrase in English words: two or more all-lowercase ASCII words of 3+ letters. */
+function looksLikeEnglishPhrase(s: string): boolean {
+  return s.split(/[\s.,;:!?()]+/).filter((w) => /^[a-z]{3,}$/.test(w)).length >= 2;
+}
+
+/**
+ * Strings identical in the English and Vietnamese catalogs that are meant to be (product name,
+ * language names, "LSTM", "GRU (PyTorch)"). A sentence left in English in the Vietnamese
+ * catalog does not count: it is exactly what `untranslatedTexts` must catch.
+ */
 export function languageNeutralCatalogStrings(): Set<string> {
   const dir = join(ROOT, 'src/i18n/locales');
   const read = (lang: string) =>
@@ -448,13 +457,13 @@ export function languageNeutralCatalogStrings(): Set<string> {
       .filter((f) => f.endsWith('.json'))
       .flatMap((f) => flattenStrings(JSON.parse(readFileSync(join(dir, lang, f), 'utf8'))));
   const vi = new Set(read('vi'));
-  return new Set(read('en').filter((s) => vi.has(s)));
+  return new Set(read('en').filter((s) => vi.has(s) && !looksLikeEnglishPhrase(s)));
 }
 
 /**
- * Texts shown identically in English and in Vietnamese that look like English words (a run
- * of 3+ Latin letters), except strings the catalogs themselves keep identical. A non-empty
- * result means something bypassed the catalogs (a hard-coded string) or was left untranslated.
+ * Texts shown identically in English and in Vietnamese that contain a word (3+ Latin
+ * letters), except language-neutral catalog strings. A non-empty result means something
+ * bypassed the catalogs (a hard-coded string) or was left untranslated.
  */
 export function untranslatedTexts(enTexts: string[], viTexts: string[]): string[] {
   const neutral = languageNeutralCatalogStrings();
