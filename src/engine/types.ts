@@ -157,4 +157,11 @@ export interface Trace {
   probs: Float32Array | null;
   /** Steps of `readout`: T for mode `every`, 1 for mode `last` (0 without readout). */
   readoutSteps: number;
+  /**
+   * The first place (in time-major order) where a hidden state stopped being a
+   * finite number (an exploding ReLU RNN, weights too large), or null when every
+   * state is finite: views report it instead of drawing NaN silently. Always
+   * set by `forward` (optional only so hand-built traces stay valid).
+   */
+  nonFinite?: { key: string; t: number; b: number } | null;
 }

@@ -152,6 +152,7 @@ export function createWorkspace(spec: ModelSpec, T: number, B: number): Workspac
     readout: spec.readout ? new Float32Array(readoutSteps * B * O) : null,
     probs: spec.readout ? new Float32Array(readoutSteps * B * O) : null,
     readoutSteps,
+    nonFinite: null,
   };
   const ws: Workspace = {
     spec,
@@ -289,6 +290,7 @@ export function forward(
   const dropping = options.training === true && p > 0 && L > 1;
   trace.training = options.training === true;
   const rng = dropping ? new Rng(options.seed ?? 0) : null;
+  trace.nonFinite = null;
   const kernels = getKernels();
   const cell = CELLS[spec.cell];
   const G = gateCount(spec.cell);
@@ -330,10 +332,14 @@ export function forward(
         trace.hN.set(run.hState, so);
         if (trace.cN && run.cState) trace.cN.set(run.cState, so);
       }
+      if (!trace.nonFinite)
+        trace.nonFinite = firstNonFinite(run.act.h as Float32Array, B, H, idx, trace);
       // Output half d of this layer (zeros at padded steps, as the trace).
       const h = run.act.h as Float32Array;
       for (let r = 0; r < TB; r++) {
-        out.set(h.subarray(r * H, r * H + H), r * DH + d * H);
+        const src = r * H;
+        const dst = r * DH + d * H;
+        for (let j = 0; j < H; j++) out[dst + j] = h[src + j];
       }
     }
     if (l < L - 1) {
@@ -355,6 +361,24 @@ export function forward(
   if (spec.readout && model.readout) readoutForward(model, ws);
   ws.version++;
   return trace;
+}
+
+/** The first non-finite value of a `[T, B, H]` array, as a trace location, or null. */
+function firstNonFinite(
+  h: Float32Array,
+  B: number,
+  H: number,
+  idx: number,
+  trace: Trace,
+): Trace['nonFinite'] {
+  for (let i = 0; i < h.length; i++) {
+    // v - v is 0 for finite v and NaN for ±Infinity and NaN: one test for both.
+    const v = h[i];
+    if (v - v !== 0) {
+      return { key: trace.layers[idx].key, t: Math.floor(i / (B * H)), b: Math.floor(i / H) % B };
+    }
+  }
+  return null;
 }
 
 function dropoutBuffers(ws: Workspace): { masks: Float32Array[]; dropped: Float32Array[] } {
@@ -394,7 +418,7 @@ function readoutForward(model: Model, ws: Workspace): void {
     const last = ws.lastOut as Float32Array;
     for (let b = 0; b < B; b++) {
       const r = (lengths[b] - 1) * B + b;
-      last.set(out.subarray(r * DH, r * DH + DH), b * DH);
+      for (let j = 0; j < DH; j++) last[b * DH + j] = out[r * DH + j];
     }
     kernels.gemmNT(B, O, DH, last, 0, DH, ro.weight, 0, DH, y, 0, O);
   }

@@ -151,3 +151,23 @@ describe('dropout between layers', () => {
     expect(tr.output).toEqual(tr.layers[2].act.h);
   });
 });
+
+describe('non-finite states', () => {
+  it('reports where an exploding ReLU RNN overflows instead of staying silent', () => {
+    const s = spec({ cell: 'rnn-relu', hiddenSize: 4, inputSize: 1 });
+    const m = model(s);
+    m.views.weight_hh_l0.fill(30);
+    m.views.weight_ih_l0.fill(1);
+    const T = 40;
+    const tr = forward(m, new Float32Array(T).fill(1), {});
+    expect(tr.nonFinite).not.toBeNull();
+    expect(tr.nonFinite?.key).toBe('l0');
+    expect(tr.nonFinite?.t).toBeGreaterThan(5);
+    expect(tr.nonFinite?.t).toBeLessThan(T);
+    const h = tr.layers[0].act.h as Float32Array;
+    const t = tr.nonFinite?.t ?? 0;
+    expect(Number.isFinite(h[(t - 1) * 4])).toBe(true);
+    m.views.weight_hh_l0.fill(0.1);
+    expect(forward(m, new Float32Array(T).fill(1), {}).nonFinite).toBeNull();
+  });
+});
