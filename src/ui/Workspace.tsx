@@ -1,12 +1,46 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PanelGrid } from '../panels/PanelGrid';
+import { startEngineBridge } from '../store/engine-bridge';
+import { startUrlSync } from '../store/url-sync';
+import { InputPanel } from './InputPanel';
+import { Inspector } from './Inspector';
+import { ModelControls } from './ModelControls';
+import { Notices } from './Notices';
+import { Player } from './Player';
+import './workspace.css';
 
-/** The main area: model and input controls, the player, then the panels. */
+/** The main area: model and input controls, the player, the inspector, then the panels. */
 export function Workspace() {
   const { t } = useTranslation();
+
+  useEffect(() => {
+    // The link's settings first, then the engine (its first sync is deferred).
+    const stopUrl = startUrlSync();
+    const bridge = startEngineBridge();
+    return () => {
+      bridge.stop();
+      stopUrl();
+    };
+  }, []);
+
   return (
-    <main id="main" className="workspace" aria-label={t('app.mainRegion')} tabIndex={-1}>
-      <PanelGrid />
+    <main
+      id="main"
+      className="workspace workspace-player"
+      aria-label={t('app.mainRegion')}
+      tabIndex={-1}
+    >
+      <div className="ws-controls">
+        <ModelControls />
+        <InputPanel />
+      </div>
+      <div className="ws-main">
+        <Notices />
+        <Player />
+        <Inspector />
+        <PanelGrid />
+      </div>
     </main>
   );
 }

@@ -9,9 +9,9 @@
  * frame is a fresh `Float32Array` (the engine's workspace arrays are reused
  * by the next run, so they are copied, never transferred).
  */
-import { createModel, paramCount, type Model } from '../engine/model';
-import { QUANTITIES, layerKey, type Quantity } from '../engine/types';
-import { forward, workspaceOf, type Workspace } from '../engine/unroll';
+import { createModel, paramCount, type Model } from '../engine';
+import { QUANTITIES, layerKey, type Quantity } from '../engine';
+import { forward, workspaceOf, type Workspace } from '../engine';
 import { importWeights } from './import-weights';
 import {
   MAX_STEPS,

@@ -29,8 +29,11 @@ export type ModelSource =
       fileName: string;
       /** The file's bytes (UTF-8 JSON or safetensors). Cloned, never transferred: the client keeps them to restart a crashed worker. */
       bytes: ArrayBuffer;
-      /** A GRU's weights do not say which GRU they are: PyTorch's form unless the user picks the textbook one. */
-      gruForm: 'gru' | 'gru-textbook';
+      /**
+       * What shapes cannot tell: a G = 3 model is PyTorch's `gru` unless this says
+       * `gru-textbook`; a G = 1 model is `rnn-tanh` unless this says `rnn-relu`.
+       */
+      formOverride: 'gru-textbook' | 'rnn-relu' | null;
     };
 
 /** A numeric sequence `[T, B, inputSize]`, time-major, row-major. */

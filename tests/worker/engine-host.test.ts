@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../../src/engine/model';
 import { forward } from '../../src/engine/unroll';
@@ -193,3 +194,96 @@ describe('engine host', () => {
 async function host_unknown(send: (m: Cmd) => Promise<number>) {
   await send({ type: 'nope' } as unknown as Cmd);
 }
+
+const fixture = (name: string) => `tests/fixtures/reference/${name}`;
+const bytesOf = (text: string) => new TextEncoder().encode(text).buffer;
+type RefTensor = { shape: number[]; data: number[] };
+
+describe('engine host with imported weights', () => {
+  it('reads the spec of a state_dict JSON from its shapes and runs it', async () => {
+    const c = JSON.parse(readFileSync(fixture('lstm_basic.json'), 'utf8')) as {
+      stateDict: Record<string, RefTensor>;
+      input: RefTensor;
+    };
+    const { send, of } = setup();
+    const id = await send({
+      type: 'configure',
+      source: {
+        kind: 'weights',
+        format: 'state-dict-json',
+        fileName: 'lstm.json',
+        bytes: bytesOf(JSON.stringify(c.stateDict)),
+        formOverride: null,
+      },
+    });
+    const ok = of('ok').find((m) => m.id === id)?.ok;
+    expect(ok).toMatchObject({
+      kind: 'configure',
+      result: { fileName: 'lstm.json', spec: { cell: 'lstm', inputSize: 3, hiddenSize: 5 } },
+    });
+    await send({
+      type: 'setInput',
+      input: { T: 7, B: 1, inputSize: 3, data: Float32Array.from(c.input.data) },
+    });
+    await send({ type: 'runForward', runId: 1 });
+    expect(of('traceFrame').at(-1)?.t1).toBe(7);
+  });
+
+  it('accepts a whole reference case file (its stateDict) and a GRU in the textbook form', async () => {
+    const text = readFileSync(fixture('gru_textbook_basic.json'), 'utf8');
+    const { send, of } = setup();
+    const id = await send({
+      type: 'configure',
+      source: {
+        kind: 'weights',
+        format: 'state-dict-json',
+        fileName: 'gru.json',
+        bytes: bytesOf(text),
+        formOverride: 'gru-textbook',
+      },
+    });
+    expect(of('ok').find((m) => m.id === id)?.ok).toMatchObject({
+      result: { spec: { cell: 'gru-textbook' } },
+    });
+  });
+
+  it('reads .safetensors', async () => {
+    const buf = readFileSync(fixture('st_lstm_f32.safetensors'));
+    const { send, of } = setup();
+    const id = await send({
+      type: 'configure',
+      source: {
+        kind: 'weights',
+        format: 'safetensors',
+        fileName: 'm.safetensors',
+        bytes: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+        formOverride: null,
+      },
+    });
+    expect(of('ok').find((m) => m.id === id)?.ok).toMatchObject({
+      result: { spec: { cell: 'lstm' } },
+    });
+  });
+
+  it("refuses weights with a wrong shape with the importer's exact message", async () => {
+    const c = JSON.parse(readFileSync(fixture('lstm_basic.json'), 'utf8')) as {
+      stateDict: Record<string, RefTensor>;
+    };
+    const sd = { ...c.stateDict, bias_hh_l0: { shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } };
+    const { send, of } = setup();
+    await send({
+      type: 'configure',
+      source: {
+        kind: 'weights',
+        format: 'state-dict-json',
+        fileName: 'bad.json',
+        bytes: bytesOf(JSON.stringify(sd)),
+        formOverride: null,
+      },
+    });
+    const err = of('error').at(-1);
+    expect(err?.code).toBe('bad-weights');
+    expect(err?.message).toContain('bias_hh_l0');
+    expect(err?.message).toContain('[7]');
+  });
+});

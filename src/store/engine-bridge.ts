@@ -1,0 +1,347 @@
+/**
+ * The bridge between the store and the engine worker: it owns the client,
+ * sends commands when settings or input change, and turns streamed frames
+ * into the store's trace (copied into full-length arrays as they arrive, with
+ * at most one store update per animation frame).
+ */
+import { rafThrottle } from '../viz/raf';
+import {
+  createEngineClient,
+  EngineClientError,
+  type EngineClient,
+  type TraceFrameMsg,
+  type WorkerLike,
+} from '../worker/engine-client';
+import type { ErrorInfo, ModelSource } from '../worker/protocol';
+import type { AppState } from './index';
+import { useAppStore } from './index';
+import { toFeatures } from './input-parse';
+import { selectSpec } from './selectors';
+import type { StoreTrace } from './trace-slice';
+
+type Store = typeof useAppStore;
+
+/** A weights file kept in memory (bytes are re-sent after a crash or a form change). */
+interface HeldWeights {
+  fileName: string;
+  format: 'state-dict-json' | 'safetensors';
+  bytes: ArrayBuffer;
+  formOverride: 'gru-textbook' | 'rnn-relu' | null;
+  /** Bumped per loaded file, so two files with one name are two configurations. */
+  serial: number;
+}
+
+export interface EngineBridge {
+  client: EngineClient;
+  /** Read a weights file and use it (the spec comes from its shapes); errors land in the store. */
+  loadWeightsFile(file: Blob & { name: string }): Promise<void>;
+  /** For a GRU or RNN from a file: which equations to run the same weights with. */
+  setImportedForm(cell: 'gru' | 'gru-textbook' | 'rnn-tanh' | 'rnn-relu'): Promise<void>;
+  /** Go back to the seeded model of the settings. */
+  forgetWeights(): void;
+  /** Resolves when every pending command was sent and the latest run finished. */
+  settled(): Promise<void>;
+  stop(): void;
+}
+
+export interface EngineBridgeOptions {
+  createWorker?: () => WorkerLike | null;
+  /** Delay before commands go out after a change (typing), ms. */
+  debounceMs?: number;
+}
+
+let active: EngineBridge | null = null;
+
+/** The running bridge (the file input and tests reach it here), or null. */
+export function getEngineBridge(): EngineBridge | null {
+  return active;
+}
+
+const formatOf = (name: string, bytes: ArrayBuffer): HeldWeights['format'] => {
+  if (/\.safetensors$/i.test(name)) return 'safetensors';
+  if (/\.json$/i.test(name)) return 'state-dict-json';
+  // Sniff: JSON starts with `{` (after spaces); safetensors with a binary length.
+  const head = new Uint8Array(bytes, 0, Math.min(16, bytes.byteLength));
+  const first = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  return first === 0x7b ? 'state-dict-json' : 'safetensors';
+};
+
+/** Starts the engine and keeps it in step with the store until `stop()`. */
+export function startEngineBridge(
+  store: Store = useAppStore,
+  options: EngineBridgeOptions = {},
+): EngineBridge {
+  const debounceMs = options.debounceMs ?? 60;
+  let weights: HeldWeights | null = null;
+  let weightsSerial = 0;
+  let configuredKey: string | null = null;
+  let sentInputKey: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let syncing: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let lastRun: Promise<unknown> = Promise.resolve();
+
+  /** The run the store is being filled from, and what it ran on. */
+  let current: { runId: number; input: Float32Array; tokens: string[] } | null = null;
+  /** The trace being filled (not yet in the store when `begun` is false). */
+  let filling: { trace: StoreTrace; receivedT: number; begun: boolean } | null = null;
+
+  const flush = rafThrottle(() => {
+    if (!filling) return;
+    const s = store.getState();
+    if (!filling.begun) {
+      filling.begun = true;
+      s.beginTrace(filling.trace, filling.receivedT);
+    } else if (s.trace === filling.trace && s.traceT !== filling.receivedT) {
+      s.advanceTrace(filling.receivedT);
+    }
+  });
+
+  function onFrame(f: TraceFrameMsg) {
+    if (!current || f.runId !== current.runId) return;
+    const { meta } = f;
+    if (!filling || filling.trace.runId !== f.runId) {
+      // A new run: full-length arrays, filled as frames arrive (the old trace stays shown until the first flush).
+      const size = meta.T * meta.B * meta.H;
+      const layers: StoreTrace['layers'] = {};
+      const pre: StoreTrace['pre'] = {};
+      for (const b of meta.blocks) {
+        const into = b.kind === 'act' ? layers : pre;
+        (into[b.key] ??= {})[b.quantity] = new Float32Array(size);
+      }
+      filling = {
+        trace: { runId: f.runId, meta, layers, pre, input: current.input, tokens: current.tokens },
+        receivedT: 0,
+        begun: false,
+      };
+    }
+    const n = (f.t1 - f.t0) * meta.B * meta.H;
+    const at = f.t0 * meta.B * meta.H;
+    meta.blocks.forEach((b, k) => {
+      const into = b.kind === 'act' ? filling!.trace.layers : filling!.trace.pre;
+      into[b.key][b.quantity]!.set(f.data.subarray(k * n, (k + 1) * n), at);
+    });
+    filling.receivedT = Math.max(filling.receivedT, f.t1);
+    flush.schedule();
+  }
+
+  const client = createEngineClient({
+    createWorker: options.createWorker,
+    listener: {
+      frame: onFrame,
+      error: (err) => {
+        if (err.code === 'cancelled') return;
+        const s = store.getState();
+        s.setEngineError(err);
+        if (err.code === 'worker-crashed') s.noteWorkerRestart();
+      },
+      restarted: () => {
+        // The new worker holds the last good model and input: run again.
+        sentInputKey = null;
+        schedule(0);
+      },
+    },
+  });
+  store.getState().setEngineMode(client.mode);
+  void client.ready.then(() => store.getState().setEngineMode(client.mode));
+
+  function sourceOf(s: AppState): { key: string; source: ModelSource } | null {
+    if (s.imported && weights) {
+      const { fileName, format, bytes, formOverride, serial } = weights;
+      return {
+        key: `weights#${serial}#${formOverride ?? ''}`,
+        source: { kind: 'weights', fileName, format, bytes, formOverride },
+      };
+    }
+    const spec = selectSpec(s);
+    if (!spec) return null;
+    return { key: JSON.stringify([spec, s.seed]), source: { kind: 'seeded', spec, seed: s.seed } };
+  }
+
+  const asInfo = (e: unknown): ErrorInfo =>
+    e instanceof EngineClientError
+      ? { code: e.code, message: e.message, details: e.details }
+      : { code: 'engine-failed', message: e instanceof Error ? e.message : String(e) };
+
+  async function syncOnce() {
+    const s = store.getState();
+    // Input with issues: the UI shows them; the last good trace stays.
+    if (s.parsed.issues.length > 0) return;
+    const want = sourceOf(s);
+    if (!want) return;
+    if (want.key !== configuredKey) {
+      try {
+        const res = await client.configure(want.source);
+        configuredKey = want.key;
+        sentInputKey = null;
+        store.getState().setModelParams(res.params, res.paramCount);
+      } catch (e) {
+        store.getState().setEngineError(asInfo(e));
+        return;
+      }
+    }
+    const st = store.getState();
+    if (st.parsed.issues.length > 0) return;
+    const parsed = st.parsed;
+    const inputKey = JSON.stringify([configuredKey, st.inputMode, st.inputText, parsed.inputSize]);
+    const features = toFeatures(parsed);
+    if (inputKey !== sentInputKey) {
+      try {
+        await client.setInput({ T: parsed.T, B: 1, inputSize: parsed.inputSize, data: features });
+        sentInputKey = inputKey;
+      } catch (e) {
+        store.getState().setEngineError(asInfo(e));
+        return;
+      }
+    } else if (current && filling?.trace.runId === current.runId) {
+      return; // nothing changed since the last run
+    }
+    const run = client.runForward();
+    current = { runId: run.runId, input: features, tokens: parsed.tokens };
+    store.getState().setRunStatus('running');
+    lastRun = run.done.then(
+      (res) => {
+        if (current?.runId !== res.runId) return;
+        flush.flush();
+        const s2 = store.getState();
+        s2.setRunStatus('done', res.computeMs);
+        if (s2.engineError) s2.setEngineError(null);
+        // A step asked for before the trace existed (link, reload) now lands on a real step.
+        if (s2.t > s2.traceT - 1) s2.setT(s2.t);
+      },
+      (e: unknown) => {
+        const info = asInfo(e);
+        if (info.code === 'cancelled' || info.code === 'disposed') return;
+        if (info.code === 'worker-crashed') return; // reported by the listener; rerun follows
+        store.getState().setEngineError(info);
+        store.getState().setRunStatus('error');
+      },
+    );
+  }
+
+  async function sync() {
+    if (stopped) return;
+    if (syncing) {
+      again = true;
+      return syncing;
+    }
+    syncing = (async () => {
+      do {
+        again = false;
+        await syncOnce();
+      } while (again && !stopped);
+    })();
+    try {
+      await syncing;
+    } finally {
+      syncing = null;
+    }
+  }
+
+  function schedule(delay = debounceMs) {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void sync();
+    }, delay);
+  }
+
+  const unsubscribe = store.subscribe((s, prev) => {
+    if (
+      s.cell !== prev.cell ||
+      s.hiddenSize !== prev.hiddenSize ||
+      s.numLayers !== prev.numLayers ||
+      s.bidirectional !== prev.bidirectional ||
+      s.seed !== prev.seed ||
+      s.parsed !== prev.parsed ||
+      s.imported !== prev.imported
+    ) {
+      schedule();
+    }
+  });
+  schedule(0);
+
+  async function configureWeights(next: HeldWeights): Promise<void> {
+    const s = store.getState();
+    s.setWeightsLoading();
+    try {
+      const res = await client.configure({
+        kind: 'weights',
+        fileName: next.fileName,
+        format: next.format,
+        bytes: next.bytes,
+        formOverride: next.formOverride,
+      });
+      weights = next;
+      configuredKey = `weights#${next.serial}#${next.formOverride ?? ''}`;
+      sentInputKey = null;
+      const st = store.getState();
+      st.setModelParams(res.params, res.paramCount);
+      st.setImported({
+        fileName: next.fileName,
+        format: next.format,
+        spec: res.spec,
+        paramCount: res.paramCount,
+      });
+      schedule(0);
+    } catch (e) {
+      // The previous model stays (the worker kept it too).
+      store.getState().setWeightsError({ ...asInfo(e), fileName: next.fileName });
+    }
+  }
+
+  const bridge: EngineBridge = {
+    client,
+    async loadWeightsFile(file) {
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await file.arrayBuffer();
+      } catch (e) {
+        store.getState().setWeightsError({
+          code: 'bad-weights',
+          message: e instanceof Error ? e.message : String(e),
+          fileName: file.name,
+        });
+        return;
+      }
+      await configureWeights({
+        fileName: file.name,
+        format: formatOf(file.name, bytes),
+        bytes,
+        formOverride: null,
+        serial: ++weightsSerial,
+      });
+    },
+    async setImportedForm(cell) {
+      if (!weights) return;
+      const formOverride = cell === 'gru-textbook' || cell === 'rnn-relu' ? cell : null;
+      await configureWeights({ ...weights, formOverride });
+    },
+    forgetWeights() {
+      weights = null;
+      store.getState().setImported(null);
+    },
+    async settled() {
+      for (;;) {
+        if (timer) await new Promise((r) => setTimeout(r, debounceMs + 5));
+        if (syncing) await syncing;
+        const run = lastRun;
+        await run.catch(() => undefined);
+        if (!timer && !syncing && run === lastRun) break;
+      }
+      flush.flush();
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      flush.cancel();
+      unsubscribe();
+      client.dispose();
+      if (active === bridge) active = null;
+    },
+  };
+  active = bridge;
+  return bridge;
+}
