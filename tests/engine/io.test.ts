@@ -287,6 +287,20 @@ describe('safetensors: writing', () => {
     }
   });
 
+  it('writes and reads UTF-8 names and metadata (Vietnamese, emoji)', () => {
+    const bytes = writeSafetensors(
+      { 'trọng_số.😀': { shape: [1], data: [2] } },
+      { metadata: { ghi_chú: 'Mô hình LSTM đã huấn luyện' } },
+    );
+    const back = parseSafetensors(bytes);
+    expect(back.metadata).toEqual({ ghi_chú: 'Mô hình LSTM đã huấn luyện' });
+    expect(Array.from(back.tensors['trọng_số.😀'].data)).toEqual([2]);
+    // Byte-identical to TextEncoder's encoding of the same header.
+    const headerLength = new DataView(bytes.buffer).getUint32(0, true);
+    const text = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
+    expect(JSON.parse(text)).toHaveProperty(['trọng_số.😀']);
+  });
+
   it('rounds F16 and BF16 to nearest even, as torch', () => {
     // Values from numpy float16 / the float32 bit pattern.
     expect(numberToF16Bits(0.1)).toBe(0x2e66);

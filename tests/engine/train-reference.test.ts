@@ -6,12 +6,14 @@ import { runCase } from '../../src/engine/case';
 import { expectClose } from './helpers';
 
 // Every `train` and `safetensors` case, from the fixtures and (when present) ../shared/reference,
-// through the same runner as `npm run replay`. Cases are selected by their `kind`, never by name.
+// plus the extra PyTorch cases of tests/fixtures/torch-extra, through the same runner as
+// `npm run replay`. Cases are selected by their `kind`, never by name.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIRS = [
   path.resolve(repoRoot, '..', 'shared', 'reference'), // preferred: the newest copy
   path.join(repoRoot, 'tests', 'fixtures', 'reference'),
+  path.join(repoRoot, 'tests', 'fixtures', 'torch-extra'),
 ];
 const TOL = 1e-4;
 
@@ -55,7 +57,7 @@ const stCases = collectCases(['safetensors']);
 
 describe('reference train cases', () => {
   it('finds the train cases', () => {
-    expect(trainCases.length).toBeGreaterThanOrEqual(3);
+    expect(trainCases.length).toBeGreaterThanOrEqual(8);
   });
 
   it.each(trainCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -85,7 +87,7 @@ describe('reference train cases', () => {
 
 describe('reference safetensors cases', () => {
   it('finds the safetensors cases', () => {
-    expect(stCases.length).toBeGreaterThanOrEqual(1);
+    expect(stCases.length).toBeGreaterThanOrEqual(4);
   });
 
   it.each(stCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
