@@ -72,6 +72,12 @@ export const ERROR_MESSAGES = {
   TRAIN_CONFIG: 'Training config field `{field}` must be {expected}, got {actual}.',
   TRAIN_DIVERGED:
     'Training diverged at step {step}: loss {loss}, gradient norm {gradNorm}; the parameters were left unchanged. Lower the learning rate or clip the gradients.',
+  // hyperparameters, tasks, datasets, metrics (src/engine/hyperparams.ts, src/engine/tasks/)
+  HYPERPARAM: 'Hyperparameter `{key}` must be {expected}, got {actual}.',
+  TASK_CONFIG: 'Task {task}: `{field}` must be {expected}, got {actual}.',
+  DATASET_LINE: '{dataset}, line {line}: {problem}.',
+  DATASET_INVALID: '{dataset}: {problem}.',
+  METRIC_INPUT: 'Metric {metric}: {problem}.',
 } as const;
 
 export type EngineErrorCode = keyof typeof ERROR_MESSAGES;

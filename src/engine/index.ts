@@ -112,3 +112,39 @@ export type {
 } from './optimizers';
 export { Trainer, LOSS_KINDS } from './train';
 export type { LossKind, TrainConfig, TrainBatch, TrainStepResult } from './train';
+export * from './tasks';
+export {
+  HYPERPARAM_SPECS,
+  HYPERPARAM_KEYS,
+  CLIP_MODES,
+  HYPER_OPTIMIZERS,
+  HYPER_LOSSES,
+  defaultHyperparams,
+  describeRange,
+  hyperparamIssues,
+  validateHyperparams,
+  modelSpecFor,
+  optimizerConfigFor,
+  trainConfigFor,
+} from './hyperparams';
+export type {
+  Hyperparams,
+  HyperparamKey,
+  HyperparamSpec,
+  HyperparamIssue,
+  ClipMode,
+  HyperOptimizer,
+  ModelTarget,
+} from './hyperparams';
+export { TrainingRun, hyperparamsForTask, setForgetBias } from './train-loop';
+export type {
+  TrainingRunOptions,
+  CurriculumConfig,
+  StepRecord,
+  EvalRecord,
+  Snapshot,
+  Divergence,
+  DivergenceReason,
+  RunStatus,
+  ChunkResult,
+} from './train-loop';
