@@ -184,6 +184,29 @@ export class Trainer {
   }
 
   /**
+   * The loss on `batch` without training: forward in evaluation mode (no dropout) and the
+   * loss, no backward, no update (e.g. a held-out loss for a chart). Reuses the workspace, so
+   * `lastTrace` becomes this forward's trace.
+   */
+  evaluate(batch: TrainBatch): number {
+    const trace = forward(this.model, batch.input, {
+      B: batch.B ?? 1,
+      lengths: batch.lengths,
+      h0: batch.h0,
+      c0: batch.c0,
+      workspace: this.workspace,
+    });
+    this.workspace = workspaceOf(trace) ?? null;
+    this.trace = trace;
+    const r =
+      this.cfg.loss === 'mse'
+        ? mseLoss(trace, batch.target, this.dReadout)
+        : crossEntropyLoss(trace, batch.target, this.dReadout);
+    this.dReadout = r.dReadout;
+    return r.loss;
+  }
+
+  /**
    * One training step on `batch` (see the file comment for the order). The loss and the
    * gradient norm are those before the update.
    *

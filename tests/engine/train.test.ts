@@ -47,6 +47,17 @@ describe('Trainer', () => {
     expect(losses[29]).toBeLessThan(losses[0] * 0.8);
   });
 
+  it('evaluates the loss without changing the parameters', () => {
+    const model = createModel(spec, { seed: 8 });
+    const t = new Trainer(model, { loss: 'mse', optimizer: { name: 'sgd', lr: 0.1 } });
+    const before = model.params.slice();
+    const e = t.evaluate(batch);
+    expectClose(model.params, before, 0, 'params after evaluate');
+    expect(t.stepCount).toBe(0);
+    expect(t.step(batch).loss).toBe(e); // the loss before the first update
+    expect(t.evaluate(batch)).toBeLessThan(e);
+  });
+
   it('reuses its workspace across steps of the same shape', () => {
     const trainer = new Trainer(createModel(spec), { loss: 'mse', optimizer: { name: 'sgd' } });
     trainer.step(batch);
