@@ -203,6 +203,9 @@ export function detectPrefixes(keys: readonly string[]): StateDictPrefixes {
 
 function unexpectedReason(key: string): string {
   if (/weight_hr_l\d+/.test(key)) return 'LSTM projections (proj_size) are not supported';
+  if (/(^|\.)(weight|bias)$/.test(key)) {
+    return 'it is neither a recurrent parameter (weight_ih_l<k>, weight_hh_l<k>, bias_ih_l<k>, bias_hh_l<k>, optionally _reverse) nor a readout under `fc.`; a linear readout must be saved as fc.weight / fc.bias, and other modules (embeddings, extra layers) removed';
+  }
   return 'it is neither a recurrent parameter (weight_ih_l<k>, weight_hh_l<k>, bias_ih_l<k>, bias_hh_l<k>, optionally _reverse) nor a readout fc.weight / fc.bias';
 }
 
