@@ -1,10 +1,21 @@
 import type { CellRun } from './types';
 
-/** Logistic sigmoid, stable for large |x| (never exp of a large positive number). */
+/**
+ * Logistic sigmoid 1 / (1 + e^-x). Safe for every x in float64: e^-x overflows
+ * to Infinity for x < -709 and the result is then exactly 0, never NaN.
+ * (One exp is cheaper than Math.tanh, and this runs G*H times per step.)
+ */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * tanh(x) = 1 - 2 / (e^{2x} + 1): one exp instead of Math.tanh (about 1.5x
+ * faster in V8). Exact limits ±1 for large |x| (e^{2x} is Infinity or 0);
+ * the absolute error is about 1e-16, far below float32's rounding.
+ */
+export function tanh(x: number): number {
+  return 1 - 2 / (Math.exp(2 * x) + 1);
 }
 
 /**

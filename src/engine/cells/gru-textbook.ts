@@ -7,7 +7,7 @@
  * The reset gate acts on hPrev before the product, so the n rows need a
  * second mat-vec after r is known (rows r, z stay fused).
  */
-import { recurrentBackward, recurrentForward, sigmoid } from './common';
+import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -49,7 +49,7 @@ function forwardStep(run: CellRun, t: number): void {
       const xn = proj[p + 2 * H + j] + gh[q + 2 * H + j];
       const r = sigmoid(xr),
         z = sigmoid(xz),
-        n = Math.tanh(xn);
+        n = tanh(xn);
       const h = (1 - z) * hState[s + j] + z * n;
       hState[s + j] = h;
       pr[tr + j] = xr;

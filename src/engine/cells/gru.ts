@@ -7,7 +7,7 @@
  * The reset gate scales the recurrent term after the product, so all three
  * gate rows share one fused mat-vec over `[3H, H]`.
  */
-import { recurrentBackward, recurrentForward, sigmoid } from './common';
+import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -41,7 +41,7 @@ function forwardStep(run: CellRun, t: number): void {
         z = sigmoid(xz);
       const hn = gh[q + 2 * H + j];
       const xn = proj[p + 2 * H + j] + r * hn;
-      const n = Math.tanh(xn);
+      const n = tanh(xn);
       const h = (1 - z) * n + z * hState[s + j];
       hState[s + j] = h;
       pr[tr + j] = xr;

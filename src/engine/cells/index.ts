@@ -6,7 +6,7 @@ import { rnnReluCell, rnnTanhCell } from './rnn';
 import type { CellImpl } from './types';
 
 export type { CellImpl, CellRun } from './types';
-export { sigmoid } from './common';
+export { sigmoid, tanh } from './common';
 
 /** The step implementation of every cell kind. */
 export const CELLS: Record<CellKind, CellImpl> = {

@@ -8,7 +8,7 @@
  *   h = o * tanh(c)
  * One fused mat-vec over the contiguous `[4H, H]` block gives all four gates.
  */
-import { recurrentBackward, recurrentForward, sigmoid } from './common';
+import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -45,10 +45,10 @@ function forwardStep(run: CellRun, t: number): void {
       const xo = proj[p + 3 * H + j] + gh[q + 3 * H + j];
       const i = sigmoid(xi),
         f = sigmoid(xf),
-        g = Math.tanh(xg),
+        g = tanh(xg),
         o = sigmoid(xo);
       const c = f * cState[s + j] + i * g;
-      const h = o * Math.tanh(c);
+      const h = o * tanh(c);
       cState[s + j] = c;
       hState[s + j] = h;
       pi[tr + j] = xi;
@@ -88,7 +88,7 @@ function backwardStep(run: CellRun, t: number): void {
         f = af[tr + j],
         g = ag[tr + j],
         o = ao[tr + j];
-      const tc = Math.tanh(ac[tr + j]);
+      const tc = tanh(ac[tr + j]);
       const dhj = dh[s + j];
       const dct = dc[s + j] + dhj * o * (1 - tc * tc);
       const di = dct * g * i * (1 - i);

@@ -3,7 +3,7 @@
  *   h = act(W_ih x + b_ih + W_hh hPrev + b_hh),  act = tanh or relu.
  * The trace records the pre-activation as `pre.h` and h as `act.h`.
  */
-import { recurrentBackward, recurrentForward } from './common';
+import { recurrentBackward, recurrentForward, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function makeForward(relu: boolean) {
@@ -23,7 +23,7 @@ function makeForward(relu: boolean) {
       const q = b * H;
       for (let j = 0; j < H; j++) {
         const x = proj[p + j] + gh[q + j];
-        const h = relu ? (x > 0 ? x : 0) : Math.tanh(x);
+        const h = relu ? (x > 0 ? x : 0) : tanh(x);
         ph[tr + j] = x;
         ah[tr + j] = h;
         hState[q + j] = h;

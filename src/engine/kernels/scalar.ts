@@ -72,30 +72,49 @@ export const scalarKernels: Kernels = {
         C[c1 + n] += s1;
       }
     }
+    // A single row (M = 1: the B = 1 trace workload) shares each load of A
+    // across 8 rows of B; there is no second row of A to share B's loads with.
+    const N8 = N - (N & 7);
     for (; m < M; m++) {
       const a0 = aOff + m * lda;
       const c0 = cOff + m * ldc;
       let n = 0;
-      for (; n < N4; n += 4) {
+      for (; n < N8; n += 8) {
         const b0 = bOff + n * ldb;
         const b1 = b0 + ldb;
         const b2 = b1 + ldb;
         const b3 = b2 + ldb;
+        const b4 = b3 + ldb;
+        const b5 = b4 + ldb;
+        const b6 = b5 + ldb;
+        const b7 = b6 + ldb;
         let s0 = 0,
           s1 = 0,
           s2 = 0,
-          s3 = 0;
+          s3 = 0,
+          s4 = 0,
+          s5 = 0,
+          s6 = 0,
+          s7 = 0;
         for (let k = 0; k < K; k++) {
           const x = A[a0 + k];
           s0 += x * B[b0 + k];
           s1 += x * B[b1 + k];
           s2 += x * B[b2 + k];
           s3 += x * B[b3 + k];
+          s4 += x * B[b4 + k];
+          s5 += x * B[b5 + k];
+          s6 += x * B[b6 + k];
+          s7 += x * B[b7 + k];
         }
         C[c0 + n] += s0;
         C[c0 + n + 1] += s1;
         C[c0 + n + 2] += s2;
         C[c0 + n + 3] += s3;
+        C[c0 + n + 4] += s4;
+        C[c0 + n + 5] += s5;
+        C[c0 + n + 6] += s6;
+        C[c0 + n + 7] += s7;
       }
       for (; n < N; n++) {
         const b0 = bOff + n * ldb;
