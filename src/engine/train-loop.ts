@@ -327,6 +327,8 @@ export class TrainingRun {
   private oneStep(): StepRecord | null {
     const batch = this.sampleBatch();
     const level = this.level;
+    // The weights entering this step are the last good ones (also after restoreSnapshot).
+    this.lastGood.set(this.model.params);
     let result;
     try {
       result = this.trainer.step(this.trainBatch(batch));
@@ -337,7 +339,6 @@ export class TrainingRun {
       }
       throw e;
     }
-    this.lastGood.set(this.model.params);
     const trace = this.trainer.lastTrace;
     const score = trace ? this.task.batchScore(trace, batch) : Number.NaN;
     const c = this.curriculum;

@@ -43,8 +43,8 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
   {
     id: 'char-lm-en',
     dataset: 'alice-ch1.txt',
-    build: (d) => createCharLmTask({ id: 'char-lm-en', text: need('char-lm-en', d), seqLen: 32 }),
-    preset: { hyper: { ...common, hiddenSize: 48, batchSize: 16, learningRate: 0.01 }, steps: 250 },
+    build: (d) => createCharLmTask({ id: 'char-lm-en', text: need('char-lm-en', d), seqLen: 24 }),
+    preset: { hyper: { ...common, hiddenSize: 32, batchSize: 8, learningRate: 0.01 }, steps: 200 },
   },
   {
     id: 'char-lm-vi',
@@ -56,7 +56,7 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
         seqLen: 24,
         validationFraction: 0.15,
       }),
-    preset: { hyper: { ...common, hiddenSize: 48, batchSize: 16, learningRate: 0.01 }, steps: 250 },
+    preset: { hyper: { ...common, hiddenSize: 32, batchSize: 8, learningRate: 0.01 }, steps: 200 },
   },
   {
     id: 'forecast-synthetic',
@@ -67,7 +67,7 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
         series: syntheticSeries({ seed: 7 }),
         seqLen: 24,
       }),
-    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.01 }, steps: 300 },
+    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.01 }, steps: 200 },
   },
   {
     id: 'forecast-sunspots',
@@ -79,34 +79,35 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
         seqLen: 24,
         validationFraction: 0.15,
       }),
-    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.01 }, steps: 300 },
+    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.01 }, steps: 200 },
   },
   {
     id: 'recall',
     dataset: null,
-    build: () => createRecallTask({ delay: 20, symbols: 4 }),
+    build: () => createRecallTask({ delay: 20, symbols: 4, distractors: true }),
     preset: {
       hyper: { ...common, hiddenSize: 16, batchSize: 32, learningRate: 0.02, forgetBias: 3 },
-      steps: 200,
+      steps: 150,
+      curriculum: { start: 1, threshold: 0.9 },
     },
   },
   {
     id: 'copy',
     dataset: null,
     build: () => createCopyTask({ symbols: 4, length: 3, delay: 6 }),
-    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 32, learningRate: 0.02 }, steps: 300 },
+    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 32, learningRate: 0.02 }, steps: 250 },
   },
   {
     id: 'adding',
     dataset: null,
-    build: () => createAddingTask({ length: 20 }),
-    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 32, learningRate: 0.01 }, steps: 300 },
+    build: () => createAddingTask({ length: 12 }),
+    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 32, learningRate: 0.01 }, steps: 250 },
   },
   {
     id: 'brackets',
     dataset: null,
     build: () => createBracketTask({ length: 24, maxDepth: 4 }),
-    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.02 }, steps: 250 },
+    preset: { hyper: { ...common, hiddenSize: 16, batchSize: 16, learningRate: 0.02 }, steps: 200 },
   },
   {
     id: 'sentiment-en',

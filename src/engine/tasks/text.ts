@@ -25,9 +25,9 @@ export interface CharVocab {
   index: Map<string, number>;
 }
 
-/** A vocabulary of the distinct code points of `text`, sorted. */
+/** A vocabulary of the distinct code points of `text` (normalised to NFC), sorted. */
 export function buildCharVocab(text: string): CharVocab {
-  const chars = [...new Set(codePoints(text))].sort(
+  const chars = [...new Set(codePoints(normalizeText(text)))].sort(
     (a, b) => a.codePointAt(0)! - b.codePointAt(0)!,
   );
   return { chars, index: new Map(chars.map((c, i) => [c, i])) };
