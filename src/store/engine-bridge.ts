@@ -343,5 +343,10 @@ export function startEngineBridge(
     },
   };
   active = bridge;
+  // A small handle for browser tests (crash recovery, reading the store); no secrets, no power beyond the UI's.
+  (globalThis as { __gatescope?: unknown }).__gatescope = {
+    crashWorker: () => client.crashForTest(),
+    getState: () => store.getState(),
+  };
   return bridge;
 }

@@ -9,7 +9,7 @@
  * | `layers` | 1-4 |
  * | `bidirectional` | `0`/`1` (`true`/`false` accepted) |
  * | `seed` | 0-4294967295 |
- * | `input` | the input text as typed |
+ * | `input` | the input text as typed (left out of links when longer than 1000 characters) |
  * | `tokens` | `char` (default), `word`; `numeric` forces numeric mode |
  * | `t` | current step, 1-based |
  * | `lang` | `en`, `vi` |
@@ -132,7 +132,10 @@ export function parseHash(hash: string): { settings: Partial<UrlSettings>; issue
   return { settings, issues };
 }
 
-/** The hash (without `#`) for these settings, keys in a fixed order. */
+/** Longest input text (characters) written into a link. */
+export const MAX_URL_INPUT = 1000;
+
+/** The hash (without `#`) for these settings, keys in a fixed order; `input` only up to {@link MAX_URL_INPUT}. */
 export function buildHash(s: UrlSettings): string {
   const p = new URLSearchParams();
   p.set('cell', s.cell);
@@ -141,7 +144,9 @@ export function buildHash(s: UrlSettings): string {
   p.set('bidirectional', s.bidirectional ? '1' : '0');
   p.set('seed', String(s.seed));
   p.set('tokens', s.inputMode);
-  p.set('input', s.inputText);
+  // A long input (a 2000-step series) would make a 20 KB URL that browsers and chat apps cut,
+  // and rewriting it costs the main thread: such an input stays out of the link.
+  if (s.inputText.length <= MAX_URL_INPUT) p.set('input', s.inputText);
   p.set('t', String(s.t + 1));
   p.set('lang', s.lang);
   return p.toString();

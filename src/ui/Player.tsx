@@ -1,6 +1,7 @@
 import { useEffect, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store';
+import { PlayerIcon } from './PlayerIcons';
 import { displayToken } from '../store/input-parse';
 import { SPEEDS } from '../store/limits';
 import {
@@ -117,7 +118,7 @@ export function Player() {
           aria-label={tr('player.firstStep')}
           title={tr('player.firstStep')}
         >
-          <span aria-hidden="true">⏮</span>
+          <PlayerIcon name="first" />
         </button>
         <button
           type="button"
@@ -129,7 +130,7 @@ export function Player() {
           aria-label={tr('player.stepBack')}
           title={tr('player.stepBack')}
         >
-          <span aria-hidden="true">◀</span>
+          <PlayerIcon name="back" />
         </button>
         <button
           type="button"
@@ -139,7 +140,7 @@ export function Player() {
           aria-label={playing ? tr('player.pause') : tr('player.play')}
           title={playing ? tr('player.pause') : tr('player.play')}
         >
-          <span aria-hidden="true">{playing ? '⏸' : '▶'}</span>
+          <PlayerIcon name={playing ? 'pause' : 'play'} />
         </button>
         <button
           type="button"
@@ -151,7 +152,7 @@ export function Player() {
           aria-label={tr('player.stepForward')}
           title={tr('player.stepForward')}
         >
-          <span aria-hidden="true">▶|</span>
+          <PlayerIcon name="forward" />
         </button>
         <button
           type="button"
@@ -160,7 +161,7 @@ export function Player() {
           aria-label={tr('player.lastStep')}
           title={tr('player.lastStep')}
         >
-          <span aria-hidden="true">⏭</span>
+          <PlayerIcon name="last" />
         </button>
         <p className="player-status" role="status" aria-live="polite" aria-atomic="true">
           {status}

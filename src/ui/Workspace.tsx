@@ -10,7 +10,7 @@ import { Notices } from './Notices';
 import { Player } from './Player';
 import './workspace.css';
 
-/** The main area: model and input controls, the player, the inspector, then the panels. */
+/** The main area: input and model controls, the player, the panels, then the exact values. */
 export function Workspace() {
   const { t } = useTranslation();
 
@@ -32,14 +32,14 @@ export function Workspace() {
       tabIndex={-1}
     >
       <div className="ws-controls">
-        <ModelControls />
         <InputPanel />
+        <ModelControls />
       </div>
       <div className="ws-main">
         <Notices />
         <Player />
-        <Inspector />
         <PanelGrid />
+        <Inspector />
       </div>
     </main>
   );
