@@ -16,7 +16,7 @@ const load = (name: string): Record<string, unknown> =>
 describe('runCase (forward kinds)', () => {
   it('forward-external without a loss gives the forward results only', () => {
     const c = load('gru_pytorch_basic.json');
-    const ext = { ...c, kind: 'forward-external' };
+    const ext: Record<string, unknown> = { ...c, kind: 'forward-external' };
     delete ext.loss;
     const out = runCase(ext);
     expect(Object.keys(out).sort()).toEqual(['hN', 'output', 'trace']);
