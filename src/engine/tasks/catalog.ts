@@ -44,7 +44,7 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
     id: 'char-lm-en',
     dataset: 'alice-ch1.txt',
     build: (d) => createCharLmTask({ id: 'char-lm-en', text: need('char-lm-en', d), seqLen: 24 }),
-    preset: { hyper: { ...common, hiddenSize: 32, batchSize: 8, learningRate: 0.01 }, steps: 200 },
+    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 8, learningRate: 0.01 }, steps: 120 },
   },
   {
     id: 'char-lm-vi',
@@ -56,7 +56,7 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
         seqLen: 24,
         validationFraction: 0.15,
       }),
-    preset: { hyper: { ...common, hiddenSize: 32, batchSize: 8, learningRate: 0.01 }, steps: 200 },
+    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 8, learningRate: 0.01 }, steps: 120 },
   },
   {
     id: 'forecast-synthetic',
@@ -95,7 +95,7 @@ export const TASK_CATALOG: readonly TaskEntry[] = [
     id: 'copy',
     dataset: null,
     build: () => createCopyTask({ symbols: 4, length: 3, delay: 6 }),
-    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 32, learningRate: 0.02 }, steps: 250 },
+    preset: { hyper: { ...common, hiddenSize: 24, batchSize: 32, learningRate: 0.02 }, steps: 200 },
   },
   {
     id: 'adding',
