@@ -18,7 +18,7 @@
  */
 import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   Trainer,
@@ -274,22 +274,34 @@ function workloadLabel(w: Workload): string {
 
 interface Summary {
   table: string[][];
-  targets: { issue: number; text: string; value: string; met: boolean }[];
+  targets: { issue: number; text: string; value: string; met: boolean; metMin: boolean }[];
 }
 
 function summarise(ws: Workload[]): Summary {
   const table: string[][] = [
-    ['workload', 'implementation', 'median ms', 'runs', 'simd / this', 'scalar / this', 'note'],
+    [
+      'workload',
+      'implementation',
+      'median ms',
+      'min ms',
+      'runs',
+      'simd / this',
+      'scalar / this',
+      'note',
+    ],
   ];
   const targets: Summary['targets'] = [];
-  const med = (w: Workload, impl: string) =>
-    median(w.rows.find((r) => r.impl === impl)?.samples ?? []);
+  type Stat = (xs: readonly number[]) => number;
+  const minOf: Stat = (xs) => (xs.length ? Math.min(...xs) : NaN);
+  const at = (w: Workload, impl: string, stat: Stat = median) =>
+    stat(w.rows.find((r) => r.impl === impl)?.samples ?? []);
+  const med = (w: Workload, impl: string) => at(w, impl);
   for (const w of ws) {
     const simd = med(w, 'gatescope simd');
     const scalar = med(w, 'gatescope scalar');
     for (const r of w.rows) {
       if (r.skip) {
-        table.push([workloadLabel(w), r.impl, '-', '0', '-', '-', r.skip]);
+        table.push([workloadLabel(w), r.impl, '-', '-', '0', '-', '-', r.skip]);
         continue;
       }
       const m = median(r.samples);
@@ -304,6 +316,7 @@ function summarise(ws: Workload[]): Summary {
         workloadLabel(w),
         r.impl,
         fmtMs(m),
+        fmtMs(minOf(r.samples)),
         String(r.samples.length),
         r.kind === 'ours-simd' ? '1' : (simd / m).toFixed(2),
         r.kind === 'ours-scalar' ? '1' : (scalar / m).toFixed(2),
@@ -313,20 +326,26 @@ function summarise(ws: Workload[]): Summary {
   }
   const find = (id: string, cell: Cell, H = 128) =>
     ws.find((w) => w.id === id && w.cell === cell && w.H === H);
-  const push = (issue: number, text: string, ratio: number, need: number) =>
+  // Targets are judged on medians; the ratio of minimums is printed beside them because on a
+  // shared machine other processes only ever add time (the minimum is the least disturbed run).
+  const push = (issue: number, text: string, ratio: (stat: Stat) => number, need: number) => {
+    const r = ratio(median);
+    const rm = ratio(minOf);
     targets.push({
       issue,
       text,
-      value: `${ratio.toFixed(2)}x (need >= ${need}x)`,
-      met: ratio >= need,
+      value: `${r.toFixed(2)}x (min: ${rm.toFixed(2)}x; need >= ${need}x)`,
+      met: r >= need,
+      metMin: rm >= need,
     });
+  };
   for (const cell of ['lstm', 'gru', 'rnn-tanh'] as Cell[]) {
     const w = find('W1', cell);
     if (!w) continue;
     push(
       3,
       `W1 ${CELL_LABEL[cell]}: scalar engine vs tfjs wasm`,
-      med(w, 'tfjs wasm') / med(w, 'gatescope scalar'),
+      (st) => at(w, 'tfjs wasm', st) / at(w, 'gatescope scalar', st),
       2.5,
     );
   }
@@ -336,7 +355,7 @@ function summarise(ws: Workload[]): Summary {
     push(
       3,
       `W2 ${CELL_LABEL[cell]}: scalar engine faster than tfjs wasm`,
-      med(w, 'tfjs wasm') / med(w, 'gatescope scalar'),
+      (st) => at(w, 'tfjs wasm', st) / at(w, 'gatescope scalar', st),
       1,
     );
   }
@@ -346,7 +365,7 @@ function summarise(ws: Workload[]): Summary {
     push(
       6,
       `W1 ${CELL_LABEL[cell]}: simd faster than onnxruntime-web`,
-      med(w, 'onnxruntime-web') / med(w, 'gatescope simd'),
+      (st) => at(w, 'onnxruntime-web', st) / at(w, 'gatescope simd', st),
       1,
     );
   }
@@ -356,7 +375,7 @@ function summarise(ws: Workload[]): Summary {
     push(
       6,
       `W3 LSTM H=${H}: simd vs onnxruntime-web`,
-      med(w, 'onnxruntime-web') / med(w, 'gatescope simd'),
+      (st) => at(w, 'onnxruntime-web', st) / at(w, 'gatescope simd', st),
       2,
     );
   }
@@ -366,17 +385,16 @@ function summarise(ws: Workload[]): Summary {
     push(
       6,
       `W2 ${CELL_LABEL[cell]}: simd vs tfjs wasm`,
-      med(w, 'tfjs wasm') / med(w, 'gatescope simd'),
+      (st) => at(w, 'tfjs wasm', st) / at(w, 'gatescope simd', st),
       8,
     );
   }
   for (const w of ws) {
     if (w.id === 'W3' && w.H === 128) continue; // the same measurement as W1 LSTM
-    const c = med(w, 'bare SIMD mat-vec (ceiling)');
     push(
       6,
       `${workloadLabel(w)}: simd share of the bare SIMD ceiling`,
-      c / med(w, 'gatescope simd'),
+      (st) => at(w, 'bare SIMD mat-vec (ceiling)', st) / at(w, 'gatescope simd', st),
       0.5,
     );
   }
@@ -397,22 +415,24 @@ function machine(): string {
   } catch {
     // keep os.cpus()
   }
-  return `${model}, nproc ${nproc}, Node ${process.version}`;
+  // The load average says how busy the (shared) machine was: other processes slow every row.
+  return `${model}, nproc ${nproc}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`;
 }
 
 function markdown(s: Summary, when: string, where: string, seconds: number): string {
   const esc = (c: string) => c.replace(/\|/g, '\\|');
   const lines = [
-    `Measured ${when} on ${where}; one thread; medians after a warm-up; whole run ${seconds.toFixed(0)} s.`,
+    `Measured ${when} on ${where}; one thread; medians (and minimums) after a warm-up; whole run ${seconds.toFixed(0)} s.`,
     '',
     `| ${s.table[0].join(' | ')} |`,
-    `| ${s.table[0].map((_, i) => (i >= 2 && i <= 5 ? '---:' : '---')).join(' | ')} |`,
+    `| ${s.table[0].map((_, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join(' | ')} |`,
     ...s.table.slice(1).map((r) => `| ${r.map(esc).join(' | ')} |`),
     '',
-    '| issue | target | measured | met |',
-    '| --- | --- | ---: | --- |',
+    '| issue | target | measured (medians; minimums) | met (medians) | met (minimums) |',
+    '| --- | --- | ---: | --- | --- |',
     ...s.targets.map(
-      (t) => `| ${t.issue} | ${esc(t.text)} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`,
+      (t) =>
+        `| ${t.issue} | ${esc(t.text)} | ${t.value} | ${t.met ? 'yes' : '**no**'} | ${t.metMin ? 'yes' : '**no**'} |`,
     ),
     '',
   ];
@@ -457,8 +477,10 @@ async function main(): Promise<void> {
   console.log(`\nGatescope benchmark, ${when}, ${where}\n`);
   for (const r of s.table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
   console.log('\nTargets:');
-  for (const t of s.targets)
-    console.log(`  [${t.met ? 'met' : 'NOT met'}] issue ${t.issue}: ${t.text}: ${t.value}`);
+  for (const t of s.targets) {
+    const on = t.met === t.metMin ? '' : ` (on minimums: ${t.metMin ? 'met' : 'not met'})`;
+    console.log(`  [${t.met ? 'met' : 'NOT met'}] issue ${t.issue}: ${t.text}: ${t.value}${on}`);
+  }
   console.log(
     `\n(${seconds.toFixed(0)} s in all${QUICK ? ', --quick: 1 run each, not a measurement' : ''})`,
   );

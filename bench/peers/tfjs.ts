@@ -54,10 +54,11 @@ function recurrentLayer(cell: TfCell, H: number): tfl.layers.Layer {
     returnSequences: true,
     recurrentInitializer: 'glorotUniform' as const, // the default orthogonal one needs chained ops
   };
+  // tf.layers' default recurrentActivation is hardSigmoid: PyTorch's (and ours) is sigmoid.
   return cell === 'lstm'
-    ? tfl.layers.lstm(common)
+    ? tfl.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
     : cell === 'gru'
-      ? tfl.layers.gru(common)
+      ? tfl.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
       : tfl.layers.simpleRNN({ ...common, activation: 'tanh' });
 }
 

@@ -25,10 +25,17 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
+// Round-to-nearest by the 1.5 * 2^23 trick: adding it leaves round(v) in the low mantissa bits,
+// so the same sum gives the rounded float (minus the constant) and, read as an integer, the
+// exponent bits of 2^round(v): cheaper than f32x4.nearest plus a saturating float->int.
+const ROUND_MAGIC: f32 = 12582912.0;
+const MAGIC_BITS: i32 = 0x4b400000;
+
 @inline
 function expV(x0: v128): v128 {
   const x1 = f32x4.max(f32x4.min(x0, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
-  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(LOG2E)));
+  const t = f32x4.add(f32x4.mul(x1, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  const fx = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(x, x);
@@ -39,7 +46,7 @@ function expV(x0: v128): v128 {
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  const e = i32x4.shl(i32x4.add(t, i32x4.splat(127 - MAGIC_BITS)), 23);
   return f32x4.mul(y, e);
 }
 
