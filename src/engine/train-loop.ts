@@ -9,8 +9,8 @@
  *   regression tasks) raises the task's difficulty (`curriculum.param`, e.g. the recall
  *   delay) by its step whenever it passes the threshold, up to `max`;
  * - snapshots: a copy of every parameter every `snapshotEvery` steps (and at step 0), for
- *   the training timeline; past `maxSnapshots`, every other one is dropped, so the timeline
- *   always spans the whole run;
+ *   the training timeline; past `maxSnapshots`, the interval doubles and the snapshots off
+ *   it are dropped, so the timeline always spans the whole run evenly;
  * - evaluation on the task's validation data every `evalEvery` steps;
  * - divergence: a non-finite loss or gradient, or an update that overflows, stops the run
  *   (status `diverged`) with the reason and advice, and the model keeps the last good weights.
@@ -142,7 +142,7 @@ export class TrainingRun {
   readonly evals: EvalRecord[] = [];
   private readonly rng: Rng;
   private readonly lastGood: Float32Array;
-  private readonly snapshotEvery: number;
+  private snapshotEvery: number;
   private readonly maxSnapshots: number;
   private readonly evalEvery: number;
   private readonly maxSteps: number;
@@ -227,12 +227,17 @@ export class TrainingRun {
     return this.trainer.stepCount;
   }
 
+  /** Steps between snapshots now (doubles whenever `maxSnapshots` is exceeded). */
+  get snapshotInterval(): number {
+    return this.snapshotEvery;
+  }
+
   /** Current curriculum level, or null. */
   get level(): number | null {
     return this.curriculum ? this.curriculum.level : null;
   }
 
-  /** One training batch as the current settings draw it (also used by the worker's "show a sample"). */
+  /** The next training batch as the current settings draw it (advances the run's data stream). */
   sampleBatch(): TaskBatch {
     const c = this.curriculum;
     return this.task.sample(
@@ -298,13 +303,32 @@ export class TrainingRun {
     this.model.params.set(snap.params);
   }
 
+  /**
+   * A separate model holding a snapshot's parameters (the training model is untouched), to
+   * run the timeline's sample input through the weights of that step.
+   */
+  modelAt(step: number): Model {
+    const snap = this.snapshots.find((s) => s.step === step);
+    if (!snap) {
+      throw new EngineError('TASK_CONFIG', {
+        task: this.task.info.id,
+        field: 'snapshot step',
+        expected: `one of ${this.snapshots.map((s) => s.step).join(', ') || '(no snapshots)'}`,
+        actual: String(step),
+      });
+    }
+    const m = createModel(this.model.spec, { zero: true });
+    m.params.set(snap.params);
+    return m;
+  }
+
   private pushSnapshot(snap: Snapshot): void {
     this.snapshots.push(snap);
     if (this.snapshots.length > this.maxSnapshots) {
-      // Keep step 0 and every other later one: the timeline keeps spanning the whole run.
-      const kept = this.snapshots.filter(
-        (_, i) => i === 0 || i % 2 === 0 || i === this.snapshots.length - 1,
-      );
+      // Double the interval and keep the snapshots on it (step 0 included): the timeline
+      // keeps spanning the whole run at an even spacing.
+      this.snapshotEvery *= 2;
+      const kept = this.snapshots.filter((x) => x.step % this.snapshotEvery === 0);
       this.snapshots.splice(0, this.snapshots.length, ...kept);
     }
   }

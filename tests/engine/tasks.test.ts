@@ -421,10 +421,26 @@ describe('training driver', () => {
     expect(b.status).toBe('finished');
     expect(run.snapshots.map((s) => s.step)).toEqual([0, 5, 10]);
     expect(run.evals.map((e) => e.step)).toEqual([10]);
+    const at5 = run.modelAt(5);
+    expect(Array.from(at5.params)).toEqual(Array.from(run.snapshots[1].params));
+    expect(Array.from(at5.params)).not.toEqual(Array.from(run.model.params));
+    expect(() => run.modelAt(4)).toThrow(/one of 0, 5, 10/);
     run.restoreSnapshot(0);
     const fresh = new TrainingRun({ task, hyper: { hiddenSize: 6, batchSize: 4, seed: 3 } });
     expect(Array.from(run.model.params)).toEqual(Array.from(fresh.model.params));
     expect(() => run.restoreSnapshot(3)).toThrow(/one of 0, 5, 10/);
+  });
+
+  it('thins snapshots evenly past maxSnapshots', () => {
+    const run = new TrainingRun({
+      task,
+      hyper: { hiddenSize: 3, batchSize: 2 },
+      snapshotEvery: 1,
+      maxSnapshots: 4,
+    });
+    run.runChunk(10);
+    expect(run.snapshotInterval).toBe(4);
+    expect(run.snapshots.map((s) => s.step)).toEqual([0, 4, 8]);
   });
 
   it('the same seed gives the same run', () => {
