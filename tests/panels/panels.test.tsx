@@ -21,7 +21,8 @@ beforeAll(() => {
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
 });
 
-describe('panel grid', () => {
+// Generous timeout: jsdom renders of five panels are slow on a loaded 2-core machine.
+describe('panel grid', { timeout: 30_000 }, () => {
   beforeEach(() => {
     resetStore();
     initI18n('en');

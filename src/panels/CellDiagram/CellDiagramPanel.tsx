@@ -9,14 +9,14 @@ import { formatNumber } from '../../viz/format';
 import { slotValues, type SlotKey } from '../shared/slot-values';
 import { termsAt } from '../shared/terms-source';
 import { PanelSection } from '../shared/PanelSection';
-import { diagramLayout, type DiagramNode, type Range } from './layouts';
+import { diagramLayout, GATE_HALF_H, GATE_HALF_W, type DiagramNode, type Range } from './layouts';
 
 const selectTraceCell = (s: AppState): CellKind | null => s.trace?.meta.spec.cell ?? null;
 const selectHoverQuantity = (s: AppState) => s.hover?.quantity ?? null;
 
-const BOX_W = 64;
-const BOX_H = 44;
-const OP_R = 16;
+const BOX_W = 2 * GATE_HALF_W;
+const BOX_H = 2 * GATE_HALF_H;
+const OP_R = 19;
 
 function colorOf(v: number | undefined, range: Range) {
   if (v === undefined || range === 'none') return 'var(--wire-neutral)';
@@ -103,13 +103,23 @@ const Diagram = memo(function Diagram({ cell }: { cell: CellKind }) {
         <desc id={descId}>{desc}</desc>
         {layout.wires.map((w) => {
           const v = val(w.value);
+          const points = w.points.map((p) => p.join(',')).join(' ');
+          const width = widthOf(v, w.range);
+          // A neutral casing keeps pale values (near 0 on a diverging scale) visible on any background.
           return (
-            <polyline
-              key={w.id}
-              className="wire"
-              points={w.points.map((p) => p.join(',')).join(' ')}
-              style={{ stroke: colorOf(v, w.range), strokeWidth: widthOf(v, w.range) }}
-            />
+            <g key={w.id}>
+              <polyline
+                className="wire-casing"
+                points={points}
+                style={{ strokeWidth: width + 2 }}
+              />
+              <polyline
+                className="wire"
+                data-wire={w.id}
+                points={points}
+                style={{ stroke: colorOf(v, w.range), strokeWidth: width }}
+              />
+            </g>
           );
         })}
         {layout.nodes.map((n) => {
@@ -142,7 +152,7 @@ const Diagram = memo(function Diagram({ cell }: { cell: CellKind }) {
                 />
                 <text
                   x={n.x}
-                  y={n.y - 6}
+                  y={n.y - 5}
                   textAnchor="middle"
                   style={{ fill: ink }}
                   className="gate-fn"
@@ -151,7 +161,7 @@ const Diagram = memo(function Diagram({ cell }: { cell: CellKind }) {
                 </text>
                 <text
                   x={n.x}
-                  y={n.y + 13}
+                  y={n.y + 17}
                   textAnchor="middle"
                   style={{ fill: ink }}
                   className="gate-value"
@@ -166,11 +176,11 @@ const Diagram = memo(function Diagram({ cell }: { cell: CellKind }) {
             return (
               <g key={n.id} className="node op" data-node={n.id}>
                 {wide ? (
-                  <rect x={n.x - 24} y={n.y - 13} width={48} height={26} rx={13} />
+                  <rect x={n.x - 28} y={n.y - 16} width={56} height={32} rx={16} />
                 ) : (
                   <circle cx={n.x} cy={n.y} r={OP_R} />
                 )}
-                <text x={n.x} y={n.y + 5} textAnchor="middle">
+                <text x={n.x} y={n.y + 6} textAnchor="middle">
                   {n.label}
                 </text>
               </g>

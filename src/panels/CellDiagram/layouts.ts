@@ -38,6 +38,9 @@ export interface DiagramLayout {
 }
 
 const BUS_Y = 300;
+/** Half the size of a gate box (the panel draws boxes of twice these). */
+export const GATE_HALF_W = 42;
+export const GATE_HALF_H = 28;
 
 /** Branches from the [hPrev, x_t] bus up to each gate's bottom edge. */
 function busBranches(xs: number[], gateY: number): DiagramWire[] {
@@ -45,7 +48,7 @@ function busBranches(xs: number[], gateY: number): DiagramWire[] {
     id: `bus-${k}`,
     points: [
       [x, BUS_Y],
-      [x, gateY + 22],
+      [x, gateY + GATE_HALF_H],
     ],
     range: 'none',
   }));
@@ -81,7 +84,7 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'f',
         kind: 'gate',
-        x: 170,
+        x: 150,
         y: gy,
         label: 'σ',
         symbol: 'f',
@@ -92,7 +95,7 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'i',
         kind: 'gate',
-        x: 260,
+        x: 250,
         y: gy,
         label: 'σ',
         symbol: 'i',
@@ -114,7 +117,7 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'o',
         kind: 'gate',
-        x: 440,
+        x: 450,
         y: gy,
         label: 'σ',
         symbol: 'o',
@@ -122,11 +125,11 @@ function lstm(prev: string): DiagramLayout {
         range: 'sigmoid',
         quantity: 'o',
       },
-      { id: 'mulF', kind: 'op', x: 170, y: 70, label: '⊙' },
+      { id: 'mulF', kind: 'op', x: 150, y: 70, label: '⊙' },
       { id: 'add', kind: 'op', x: 350, y: 70, label: '+' },
       { id: 'mulIG', kind: 'op', x: 350, y: 140, label: '⊙' },
-      { id: 'tanhC', kind: 'op', x: 530, y: 140, label: 'tanh' },
-      { id: 'mulO', kind: 'op', x: 530, y: 220, label: '⊙' },
+      { id: 'tanhC', kind: 'op', x: 545, y: 140, label: 'tanh' },
+      { id: 'mulO', kind: 'op', x: 545, y: 220, label: '⊙' },
       {
         id: 'c',
         kind: 'out',
@@ -153,7 +156,7 @@ function lstm(prev: string): DiagramLayout {
         id: 'bus',
         points: [
           [40, BUS_Y],
-          [440, BUS_Y],
+          [450, BUS_Y],
         ],
         value: 'u.hPrev',
         range: 'tanh',
@@ -166,12 +169,12 @@ function lstm(prev: string): DiagramLayout {
         ],
         range: 'none',
       },
-      ...busBranches([170, 260, 350, 440], gy),
+      ...busBranches([150, 260, 350, 440], gy),
       {
         id: 'cPrev',
         points: [
           [40, 70],
-          [170, 70],
+          [150, 70],
         ],
         value: 'u.cPrev',
         range: 'unbounded',
@@ -179,8 +182,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'f',
         points: [
-          [170, gy - 22],
-          [170, 70],
+          [150, gy - GATE_HALF_H],
+          [150, 70],
         ],
         value: 'f.act',
         range: 'sigmoid',
@@ -188,7 +191,7 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'fc',
         points: [
-          [170, 70],
+          [150, 70],
           [350, 70],
         ],
         value: 'u.fcPrev',
@@ -197,8 +200,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'i',
         points: [
-          [260, gy - 22],
-          [260, 140],
+          [250, gy - GATE_HALF_H],
+          [250, 140],
           [350, 140],
         ],
         value: 'i.act',
@@ -207,7 +210,7 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'g',
         points: [
-          [350, gy - 22],
+          [350, gy - GATE_HALF_H],
           [350, 140],
         ],
         value: 'g.act',
@@ -234,8 +237,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'c2',
         points: [
-          [530, 70],
-          [530, 140],
+          [545, 70],
+          [545, 140],
         ],
         value: 'u.c',
         range: 'unbounded',
@@ -243,8 +246,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'tanhC',
         points: [
-          [530, 140],
-          [530, 220],
+          [545, 140],
+          [545, 220],
         ],
         value: 'u.tanhC',
         range: 'tanh',
@@ -252,8 +255,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'o',
         points: [
-          [440, gy],
-          [530, 220],
+          [450, gy],
+          [545, 220],
         ],
         value: 'o.act',
         range: 'sigmoid',
@@ -261,8 +264,8 @@ function lstm(prev: string): DiagramLayout {
       {
         id: 'h',
         points: [
-          [530, 220],
-          [530, BUS_Y],
+          [545, 220],
+          [545, BUS_Y],
           [600, BUS_Y],
         ],
         value: 'u.h',
@@ -368,7 +371,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
     {
       id: 'n',
       points: [
-        [430, gy - 22],
+        [430, gy - GATE_HALF_H],
         [430, 150],
       ],
       value: 'n.act',
@@ -408,7 +411,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
       {
         id: 'z',
         points: [
-          [250, gy - 22],
+          [250, gy - GATE_HALF_H],
           [250, 140],
         ],
         value: 'z.act',
@@ -440,7 +443,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
       {
         id: 'r',
         points: [
-          [140, gy - 22],
+          [140, gy - GATE_HALF_H],
           [140, 180],
           [480, 180],
           [480, BUS_Y],
@@ -462,7 +465,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
         id: 'rh',
         points: [
           [430, BUS_Y],
-          [430, gy + 22],
+          [430, gy + GATE_HALF_H],
         ],
         range: 'none',
       },
@@ -472,7 +475,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
           [110, 345],
           [530, 345],
           [530, gy],
-          [462, gy],
+          [430 + GATE_HALF_W, gy],
         ],
         range: 'none',
       },
@@ -482,7 +485,7 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
       {
         id: 'z',
         points: [
-          [250, gy - 22],
+          [250, gy - GATE_HALF_H],
           [250, 70],
         ],
         value: 'z.act',
@@ -510,11 +513,11 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
       {
         id: 'r',
         points: [
-          [140, gy - 22],
+          [140, gy - GATE_HALF_H],
           [140, 180],
           [370, 180],
           [370, gy],
-          [398, gy],
+          [430 - GATE_HALF_W, gy],
         ],
         value: 'r.act',
         range: 'sigmoid',

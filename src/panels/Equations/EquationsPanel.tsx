@@ -143,13 +143,19 @@ export function EquationsPanel() {
   useEffect(() => {
     const root = containerRef.current;
     if (!root || lines.length === 0) return;
+    let lastLang = '';
     const fill = () => {
       const s = useAppStore.getState();
       const terms = currentTerms(s);
       setMissing(terms === null && s.trace !== null && s.traceT > 0);
       const values = terms ? slotValues(terms) : new Map<SlotKey, number>();
       const hq = s.hover?.quantity ?? null;
+      const titles = lastLang !== s.lang;
+      lastLang = s.lang;
       root.querySelectorAll<HTMLElement>('[data-slot]').forEach((el) => {
+        // Name each number's role for mouse users (input term, recurrent term, ...).
+        if (titles)
+          el.title = i18next.t(`panels.equations.term.${(el.dataset.slot ?? '').split('.')[1]}`);
         const slot: Slot = {
           key: el.dataset.slot ?? '',
           role: (el.dataset.role ?? 'lead') as Slot['role'],

@@ -243,7 +243,8 @@ export function lineTexWithSlots(line: EquationLine): { symbolic: string; numeri
     .map((p) =>
       typeof p === 'string'
         ? p
-        : `\\htmlData{slot=${p.key}, role=${p.role}, q=${slotQuantity(p.key).quantity}}{0}`,
+        : // Braces make the hole an ordinary atom, so KaTeX puts operator spacing outside it.
+          `{\\htmlData{slot=${p.key}, role=${p.role}, q=${slotQuantity(p.key).quantity}}{0}}`,
     )
     .join('');
   return { symbolic: line.symbolic, numeric: `= ${numeric}` };
@@ -269,7 +270,9 @@ export function slotDisplay(
   values: ReadonlyMap<SlotKey, number>,
   lang: Language,
 ): string {
-  return slotText(valueOf(values, slot.key), slot.role, lang, EQ_DIGITS);
+  const text = slotText(valueOf(values, slot.key), slot.role, lang, EQ_DIGITS);
+  // A term carries its operator: space it as KaTeX spaces a binary operator (U+2005, about 0.25em).
+  return slot.role === 'term' ? `\u2005${text.replace(' ', '\u2005')}` : text;
 }
 
 /** A whole set of lines as one LaTeX `aligned` block (what "Copy as LaTeX" puts on the clipboard). */

@@ -101,8 +101,8 @@ export function HeatmapPanel() {
     [setWin],
   );
 
-  const plotRef = useRef<HTMLDivElement | null>(null);
-  const size = useElementSize(plotRef);
+  const [plotEl, setPlotEl] = useState<HTMLDivElement | null>(null);
+  const size = useElementSize(plotEl);
   useEffect(() => controller.setSize(size.width, size.height), [controller, size]);
 
   const [announcement, setAnnouncement] = useState('');
@@ -183,7 +183,7 @@ export function HeatmapPanel() {
                   layer={g.layer}
                   direction={g.direction}
                   quantity={q}
-                  plotRef={gi === 0 && qi === 0 ? plotRef : undefined}
+                  plotRef={gi === 0 && qi === 0 ? setPlotEl : undefined}
                   lang={lang}
                   view={view}
                   total={total}
@@ -212,7 +212,7 @@ interface RowProps {
   layer: number;
   direction: Direction;
   quantity: Quantity;
-  plotRef?: React.RefObject<HTMLDivElement | null>;
+  plotRef?: (el: HTMLDivElement | null) => void;
   lang: Language;
   view: TimeWindow;
   total: number;
@@ -257,7 +257,7 @@ const HeatmapRow = memo(function HeatmapRow({
   const setRef = useCallback(
     (el: HTMLDivElement | null) => {
       ownRef.current = el;
-      if (plotRef) plotRef.current = el;
+      plotRef?.(el);
     },
     [plotRef],
   );
@@ -320,12 +320,10 @@ const HeatmapRow = memo(function HeatmapRow({
   };
 
   const select = (tt: number, unit: number) => {
-    const s = useAppStore.getState();
-    s.setLayer(layer);
-    s.setDirection(direction);
-    s.setQuantity(quantity);
-    s.setUnit(unit);
-    s.setT(tt);
+    // One store update for the selection, one for the step (clamped by the playback slice):
+    // each update notifies every subscriber, so fewer is faster while scrubbing.
+    useAppStore.setState({ layer, direction, quantity, unit });
+    useAppStore.getState().setT(tt);
     const after = useAppStore.getState();
     announce(describeCell(after, layerKey, quantity, after.t, after.unit, lang, t));
   };

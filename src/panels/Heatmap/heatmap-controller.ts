@@ -265,25 +265,28 @@ export class HeatmapController {
     const t = Math.min(Math.max(0, s.t), Math.max(0, s.traceT - 1));
     const lw = Math.max(1, Math.round(this.dpr));
     if (t >= t0 && t < t0 + span) {
-      const x = (t - t0) * colPx;
-      const w = Math.max(colPx, lw);
+      // The cursor outlines the current step's column from inside, so it stays visible at t = 0.
+      const x = Math.round((t - t0) * colPx);
+      const w = Math.max(Math.round(colPx), 3 * lw);
       octx.fillStyle = MARK_DARK;
-      octx.fillRect(x - lw, 0, lw, hPx);
-      octx.fillRect(x + w, 0, lw, hPx);
-      octx.fillStyle = MARK_LIGHT;
-      octx.fillRect(x - 2 * lw, 0, lw, hPx);
-      octx.fillRect(x + w + lw, 0, lw, hPx);
+      octx.fillRect(x, 0, lw, hPx);
+      octx.fillRect(x + w - lw, 0, lw, hPx);
+      if (w > 4 * lw) {
+        octx.fillStyle = MARK_LIGHT;
+        octx.fillRect(x + lw, 0, lw, hPx);
+        octx.fillRect(x + w - 2 * lw, 0, lw, hPx);
+      }
     }
     const selected = isSelectedView(s, v);
     const unit = Math.min(s.unit, H - 1);
-    if (selected) markCell(octx, t, unit, t0, span, colPx, rowPx, lw * 2);
+    if (selected) markCell(octx, t, unit, t0, span, colPx, rowPx, lw);
     const hv: Hover | null = s.hover;
     if (
       hv &&
       (hv.quantity === null || hv.quantity === v.quantity) &&
       (hv.quantity !== null ? selectedLayer(s, v) : true)
     )
-      markCell(octx, hv.t, Math.min(hv.unit, H - 1), t0, span, colPx, rowPx, lw);
+      markCell(octx, hv.t, Math.min(hv.unit, H - 1), t0, span, colPx, rowPx, lw, true);
   }
 }
 
@@ -307,18 +310,22 @@ function markCell(
   colPx: number,
   rowPx: number,
   lw: number,
+  dashed = false,
 ) {
   if (t < t0 || t >= t0 + span) return;
-  const x = (t - t0) * colPx;
-  const y = unit * rowPx;
-  const w = Math.max(colPx, 2 * lw);
-  const h = Math.max(rowPx, 2 * lw);
+  // The hovered cell is dashed, the selected one solid.
+  ctx.setLineDash(dashed ? [3 * lw, 2 * lw] : []);
+  // Drawn inside the cell (at least 6 px), dark then light, so no edge of the canvas clips it.
+  const w = Math.max(colPx, 6 * lw);
+  const h = Math.max(rowPx, 6 * lw);
+  const x = Math.min(Math.max(0, (t - t0) * colPx + (colPx - w) / 2), ctx.canvas.width - w);
+  const y = Math.min(Math.max(0, unit * rowPx + (rowPx - h) / 2), ctx.canvas.height - h);
   ctx.lineWidth = lw * 2;
   ctx.strokeStyle = MARK_DARK;
-  ctx.strokeRect(x - lw, y - lw, w + 2 * lw, h + 2 * lw);
+  ctx.strokeRect(x + lw, y + lw, w - 2 * lw, h - 2 * lw);
   ctx.lineWidth = lw;
   ctx.strokeStyle = MARK_LIGHT;
-  ctx.strokeRect(x - 2.5 * lw, y - 2.5 * lw, w + 5 * lw, h + 5 * lw);
+  ctx.strokeRect(x + 2.5 * lw, y + 2.5 * lw, w - 5 * lw, h - 5 * lw);
 }
 
 function ensureScratch(c: HTMLCanvasElement | null, w: number, h: number) {

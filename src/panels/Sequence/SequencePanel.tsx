@@ -14,6 +14,7 @@ import {
 } from '../../store/selectors';
 import { cssColor, domainFor, scaleFor, textColorOn } from '../../viz/color';
 import { formatNumber } from '../../viz/format';
+import { rafThrottle } from '../../viz/raf';
 import { PanelSection } from '../shared/PanelSection';
 import { QuantitySelect } from '../shared/QuantitySelect';
 import { tokenLabel } from '../shared/labels';
@@ -105,9 +106,15 @@ const TokenStrip = memo(function TokenStrip({
         list.scrollLeft += b.left - l.left - l.width / 2 + b.width / 2;
     };
     mark(selectT(useAppStore.getState()));
-    return useAppStore.subscribe((st, prev) => {
-      if (st.t !== prev.t || st.traceT !== prev.traceT) mark(selectT(st));
+    // At most once per frame: reading the layout to scroll would otherwise run on every store update.
+    const frame = rafThrottle(() => mark(selectT(useAppStore.getState())));
+    const unsub = useAppStore.subscribe((st, prev) => {
+      if (st.t !== prev.t || st.traceT !== prev.traceT) frame.schedule();
     });
+    return () => {
+      unsub();
+      frame.cancel();
+    };
   }, [traceT, quantity, unit, key]);
 
   const onKeyDown = (e: ReactKeyboardEvent<HTMLOListElement>) => {

@@ -1,6 +1,6 @@
 import { line } from 'd3-shape';
 import { scaleLinear } from 'd3-scale';
-import { memo, useRef } from 'react';
+import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Quantity } from '../../engine/types';
 import { useAppStore } from '../../store';
@@ -88,8 +88,8 @@ export function UnitTracesPanel() {
 
 const Chart = memo(function Chart({ quantity, units }: { quantity: Quantity; units: number[] }) {
   const { t } = useTranslation();
-  const boxRef = useRef<HTMLDivElement | null>(null);
-  const { width } = useElementSize(boxRef);
+  const [box, setBox] = useState<HTMLDivElement | null>(null);
+  const { width } = useElementSize(box);
   const key = useAppStore(selectLayerKey);
   const total = useAppStore(selectTotal);
   const traceT = useAppStore((s) => s.traceT);
@@ -119,7 +119,7 @@ const Chart = memo(function Chart({ quantity, units }: { quantity: Quantity; uni
   const yTicks = y.ticks(4);
   const xTicks = x.ticks(Math.max(2, Math.floor(w / 80))).filter((v) => Number.isInteger(v));
   return (
-    <div ref={boxRef} className="chart">
+    <div ref={setBox} className="chart">
       {w > 0 && (
         <svg
           width={w}

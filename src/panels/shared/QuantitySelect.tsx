@@ -17,7 +17,7 @@ export function QuantitySelect({
   const { t } = useTranslation();
   const id = useId();
   return (
-    <span className="field">
+    <span className="panel-field">
       <label htmlFor={id}>{label}</label>
       <select
         id={id}

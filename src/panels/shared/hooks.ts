@@ -1,10 +1,13 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useState } from 'react';
 
-/** Content-box size of an element, kept up to date with a ResizeObserver (0 x 0 where there is none). */
-export function useElementSize(ref: RefObject<HTMLElement | null>) {
+/**
+ * Size of an element, kept up to date with a ResizeObserver (0 x 0 where there
+ * is none). Takes the element itself (from a callback ref kept in state) so a
+ * element mounted later is measured too.
+ */
+export function useElementSize(el: HTMLElement | null) {
   const [size, setSize] = useState({ width: 0, height: 0 });
   useEffect(() => {
-    const el = ref.current;
     if (!el) return;
     const read = () => {
       const r = el.getBoundingClientRect();
@@ -17,7 +20,7 @@ export function useElementSize(ref: RefObject<HTMLElement | null>) {
     const ro = new ResizeObserver(read);
     ro.observe(el);
     return () => ro.disconnect();
-  }, [ref]);
+  }, [el]);
   return size;
 }
 
