@@ -68,12 +68,16 @@ function gradBuffers(ws: Workspace): GradBuffers {
   const L = spec.numLayers;
   const GH = gateCount(spec.cell) * H;
   const TBH = T * B * H;
+  // Shared by every layer and direction: each finishes with them before the next starts.
   const dProj = new Float32Array(T * B * GH);
-  const dGh = new Float32Array(B * GH);
+  const dGh = new Float32Array(T * B * GH);
+  const hPrev = new Float32Array(TBH);
+  const rhAll = new Float32Array(spec.cell === 'gru-textbook' ? TBH : 0);
   for (const run of ws.runs) {
     run.dProj = dProj;
     run.dGh = dGh;
-    run.hPrev = new Float32Array(B * H);
+    run.hPrev = hPrev;
+    run.rhAll = rhAll;
     run.cPrev = new Float32Array(B * H);
     run.dh = new Float32Array(B * H);
     run.dc = new Float32Array(B * H);
@@ -215,7 +219,7 @@ export function backward(
           if (t >= lengths[b]) {
             dh.fill(0, o, o + H);
             dc.fill(0, o, o + H);
-            hPrev.fill(0, o, o + H);
+            hPrev.fill(0, tr, tr + H);
             cPrev.fill(0, o, o + H);
             dLdh.fill(0, tr, tr + H);
             continue;
@@ -229,7 +233,7 @@ export function backward(
             dh[o + j] = v;
             dLdh[tr + j] = v;
             dc[o + j] = carryC[o + j];
-            hPrev[o + j] = hSrc[src + j];
+            hPrev[tr + j] = hSrc[src + j];
           }
           if (cAct && c0) {
             const cSrc = first ? c0 : cAct;
@@ -252,6 +256,7 @@ export function backward(
           }
         }
       }
+      cell.weightGrads(run);
       result.dh0.set(carryH, so);
       if (result.dc0) result.dc0.set(carryC, so);
       // Input side, all steps at once.

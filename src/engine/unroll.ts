@@ -118,6 +118,7 @@ export function createWorkspace(spec: ModelSpec, T: number, B: number): Workspac
         rh: new Float32Array(B * H),
         hPrev: empty,
         cPrev: empty,
+        rhAll: empty,
         dh: empty,
         dc: empty,
         dProj,

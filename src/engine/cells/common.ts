@@ -34,24 +34,44 @@ export function recurrentForward(run: CellRun, src: Float32Array, r0: number, ro
 }
 
 /**
- * Backward of `recurrentForward` for rows [r0, r0+rows), given dGh:
- * gW_hh[rows] += dGhᵀ · src, gb_hh[rows] += Σ_b dGh, out[B, H] += dGh · W_hh[rows].
+ * Backward of `recurrentForward` through the state, at step t, for gate rows
+ * [r0, r0+rows): out[B, H] += dGh[t][:, r0:r0+rows] · W_hh[r0:r0+rows].
+ * (The weight gradient is deferred to `recurrentWeightGrads`.)
  */
 export function recurrentBackward(
   run: CellRun,
-  src: Float32Array,
+  t: number,
   r0: number,
   rows: number,
   out: Float32Array,
 ): void {
-  const { B, H, G, dGh, gbhh, whh, gwhh, kernels } = run;
+  const { B, H, G, dGh, whh, kernels } = run;
   const GH = G * H;
+  kernels.gemmNN(B, H, rows, dGh, t * B * GH + r0, GH, whh, r0 * H, H, out, 0, H);
+}
+
+/**
+ * After all steps, for gate rows [r0, r0+rows) and the matrix they multiplied
+ * (`src` `[T, B, H]`: hPrev, or r * hPrev for the textbook GRU's n rows):
+ *   gW_hh[rows] += Σ_t dGh[t]ᵀ · src[t]   (one product with K = T*B)
+ *   gb_hh[rows] += Σ_t Σ_b dGh[t, b]
+ * One big product instead of a rank-B update per step: each gradient element
+ * is summed in a register over all T*B rows and stored once.
+ */
+export function recurrentWeightGrads(
+  run: CellRun,
+  src: Float32Array,
+  r0: number,
+  rows: number,
+): void {
+  const { T, B, H, G, dGh, gbhh, gwhh, kernels } = run;
+  const GH = G * H;
+  const TB = T * B;
   if (gbhh) {
-    for (let b = 0; b < B; b++) {
-      const o = b * GH + r0;
+    for (let r = 0; r < TB; r++) {
+      const o = r * GH + r0;
       for (let j = 0; j < rows; j++) gbhh[r0 + j] += dGh[o + j];
     }
   }
-  kernels.gemmTN(rows, H, B, dGh, r0, GH, src, 0, H, gwhh, r0 * H, H);
-  kernels.gemmNN(B, H, rows, dGh, r0, GH, whh, r0 * H, H, out, 0, H);
+  kernels.gemmTN(rows, H, TB, dGh, r0, GH, src, 0, H, gwhh, r0 * H, H);
 }

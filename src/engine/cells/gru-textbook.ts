@@ -7,7 +7,7 @@
  * The reset gate acts on hPrev before the product, so the n rows need a
  * second mat-vec after r is known (rows r, z stay fused).
  */
-import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
+import { recurrentBackward, recurrentForward, recurrentWeightGrads, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -68,7 +68,7 @@ function forwardStep(run: CellRun, t: number): void {
  * dr̂ = d(r*hPrev) * hPrev * r(1-r);  dhPrev = dh (1-z) + d(r*hPrev) * r + dGh[r,z] · W_hh[r,z].
  */
 function backwardStep(run: CellRun, t: number): void {
-  const { B, H, dh, hPrev, dProj, dGh, dhPrev, rh, drh } = run;
+  const { B, H, dh, hPrev, dProj, dGh, dhPrev, rhAll, drh } = run;
   const GH = 3 * H;
   const ar = run.act.r as Float32Array,
     az = run.act.z as Float32Array,
@@ -76,35 +76,38 @@ function backwardStep(run: CellRun, t: number): void {
   for (let b = 0; b < B; b++) {
     const tr = (t * B + b) * H;
     const p = (t * B + b) * GH;
-    const q = b * GH;
     const s = b * H;
     for (let j = 0; j < H; j++) {
       const z = az[tr + j],
         n = an[tr + j];
       const d = dh[s + j];
       const dn = d * z * (1 - n * n);
-      dProj[p + 2 * H + j] = dGh[q + 2 * H + j] = dn;
-      dProj[p + H + j] = dGh[q + H + j] = d * (n - hPrev[s + j]) * z * (1 - z);
-      rh[s + j] = ar[tr + j] * hPrev[s + j];
+      dProj[p + 2 * H + j] = dGh[p + 2 * H + j] = dn;
+      dProj[p + H + j] = dGh[p + H + j] = d * (n - hPrev[tr + j]) * z * (1 - z);
+      rhAll[tr + j] = ar[tr + j] * hPrev[tr + j];
       drh[s + j] = 0;
     }
   }
-  recurrentBackward(run, rh, 2 * H, H, drh);
+  recurrentBackward(run, t, 2 * H, H, drh);
   for (let b = 0; b < B; b++) {
     const tr = (t * B + b) * H;
     const p = (t * B + b) * GH;
-    const q = b * GH;
     const s = b * H;
     for (let j = 0; j < H; j++) {
       const r = ar[tr + j],
         z = az[tr + j];
       const g = drh[s + j];
-      const dr = g * hPrev[s + j] * r * (1 - r);
-      dProj[p + j] = dGh[q + j] = dr;
+      const dr = g * hPrev[tr + j] * r * (1 - r);
+      dProj[p + j] = dGh[p + j] = dr;
       dhPrev[s + j] = dh[s + j] * (1 - z) + g * r;
     }
   }
-  recurrentBackward(run, hPrev, 0, 2 * H, dhPrev);
+  recurrentBackward(run, t, 0, 2 * H, dhPrev);
 }
 
-export const gruTextbookCell: CellImpl = { forwardStep, backwardStep };
+function weightGrads(run: CellRun): void {
+  recurrentWeightGrads(run, run.hPrev, 0, 2 * run.H);
+  recurrentWeightGrads(run, run.rhAll, 2 * run.H, run.H);
+}
+
+export const gruTextbookCell: CellImpl = { forwardStep, backwardStep, weightGrads };

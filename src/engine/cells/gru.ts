@@ -7,7 +7,7 @@
  * The reset gate scales the recurrent term after the product, so all three
  * gate rows share one fused mat-vec over `[3H, H]`.
  */
-import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
+import { recurrentBackward, recurrentForward, recurrentWeightGrads, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -70,7 +70,6 @@ function backwardStep(run: CellRun, t: number): void {
   for (let b = 0; b < B; b++) {
     const tr = (t * B + b) * H;
     const p = (t * B + b) * GH;
-    const q = b * GH;
     const s = b * H;
     for (let j = 0; j < H; j++) {
       const r = ar[tr + j],
@@ -78,16 +77,20 @@ function backwardStep(run: CellRun, t: number): void {
         n = an[tr + j];
       const d = dh[s + j];
       const dn = d * (1 - z) * (1 - n * n);
-      const dz = d * (hPrev[s + j] - n) * z * (1 - z);
+      const dz = d * (hPrev[tr + j] - n) * z * (1 - z);
       const dr = dn * ghn[tr + j] * r * (1 - r);
-      dProj[p + j] = dGh[q + j] = dr;
-      dProj[p + H + j] = dGh[q + H + j] = dz;
+      dProj[p + j] = dGh[p + j] = dr;
+      dProj[p + H + j] = dGh[p + H + j] = dz;
       dProj[p + 2 * H + j] = dn;
-      dGh[q + 2 * H + j] = dn * r;
+      dGh[p + 2 * H + j] = dn * r;
       dhPrev[s + j] = d * z;
     }
   }
-  recurrentBackward(run, hPrev, 0, GH, dhPrev);
+  recurrentBackward(run, t, 0, GH, dhPrev);
 }
 
-export const gruCell: CellImpl = { forwardStep, backwardStep };
+function weightGrads(run: CellRun): void {
+  recurrentWeightGrads(run, run.hPrev, 0, 3 * run.H);
+}
+
+export const gruCell: CellImpl = { forwardStep, backwardStep, weightGrads };

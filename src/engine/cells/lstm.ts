@@ -8,7 +8,7 @@
  *   h = o * tanh(c)
  * One fused mat-vec over the contiguous `[4H, H]` block gives all four gates.
  */
-import { recurrentBackward, recurrentForward, sigmoid, tanh } from './common';
+import { recurrentBackward, recurrentForward, recurrentWeightGrads, sigmoid, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function forwardStep(run: CellRun, t: number): void {
@@ -71,7 +71,7 @@ function forwardStep(run: CellRun, t: number): void {
  * dĝ = dc_t * i * (1-g²);  dcPrev = dc_t * f;  dhPrev = dGatesᵀ... through W_hh.
  */
 function backwardStep(run: CellRun, t: number): void {
-  const { B, H, dh, dc, cPrev, dProj, dGh, dhPrev, dcPrev, hPrev } = run;
+  const { B, H, dh, dc, cPrev, dProj, dGh, dhPrev, dcPrev } = run;
   const GH = 4 * H;
   const ai = run.act.i as Float32Array,
     af = run.act.f as Float32Array,
@@ -81,7 +81,6 @@ function backwardStep(run: CellRun, t: number): void {
   for (let b = 0; b < B; b++) {
     const tr = (t * B + b) * H;
     const p = (t * B + b) * GH;
-    const q = b * GH;
     const s = b * H;
     for (let j = 0; j < H; j++) {
       const i = ai[tr + j],
@@ -97,13 +96,17 @@ function backwardStep(run: CellRun, t: number): void {
       const dO = dhj * tc * o * (1 - o);
       dcPrev[s + j] = dct * f;
       dhPrev[s + j] = 0;
-      dProj[p + j] = dGh[q + j] = di;
-      dProj[p + H + j] = dGh[q + H + j] = df;
-      dProj[p + 2 * H + j] = dGh[q + 2 * H + j] = dg;
-      dProj[p + 3 * H + j] = dGh[q + 3 * H + j] = dO;
+      dProj[p + j] = dGh[p + j] = di;
+      dProj[p + H + j] = dGh[p + H + j] = df;
+      dProj[p + 2 * H + j] = dGh[p + 2 * H + j] = dg;
+      dProj[p + 3 * H + j] = dGh[p + 3 * H + j] = dO;
     }
   }
-  recurrentBackward(run, hPrev, 0, GH, dhPrev);
+  recurrentBackward(run, t, 0, GH, dhPrev);
 }
 
-export const lstmCell: CellImpl = { forwardStep, backwardStep };
+function weightGrads(run: CellRun): void {
+  recurrentWeightGrads(run, run.hPrev, 0, 4 * run.H);
+}
+
+export const lstmCell: CellImpl = { forwardStep, backwardStep, weightGrads };

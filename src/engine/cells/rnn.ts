@@ -3,7 +3,7 @@
  *   h = act(W_ih x + b_ih + W_hh hPrev + b_hh),  act = tanh or relu.
  * The trace records the pre-activation as `pre.h` and h as `act.h`.
  */
-import { recurrentBackward, recurrentForward, tanh } from './common';
+import { recurrentBackward, recurrentForward, recurrentWeightGrads, tanh } from './common';
 import type { CellImpl, CellRun } from './types';
 
 function makeForward(relu: boolean) {
@@ -35,7 +35,7 @@ function makeForward(relu: boolean) {
 /** dpre = dh * act'(pre): tanh' = 1 - h², relu' = [pre > 0]. */
 function makeBackward(relu: boolean) {
   return function backwardStep(run: CellRun, t: number): void {
-    const { B, H, dh, dProj, dGh, dhPrev, hPrev } = run;
+    const { B, H, dh, dProj, dGh, dhPrev } = run;
     const ah = run.act.h as Float32Array;
     const ph = run.pre.h as Float32Array;
     for (let b = 0; b < B; b++) {
@@ -45,19 +45,25 @@ function makeBackward(relu: boolean) {
         const h = ah[tr + j];
         const d = relu ? (ph[tr + j] > 0 ? dh[s + j] : 0) : dh[s + j] * (1 - h * h);
         dProj[tr + j] = d;
-        dGh[s + j] = d;
+        dGh[tr + j] = d;
         dhPrev[s + j] = 0;
       }
     }
-    recurrentBackward(run, hPrev, 0, H, dhPrev);
+    recurrentBackward(run, t, 0, H, dhPrev);
   };
+}
+
+function weightGrads(run: CellRun): void {
+  recurrentWeightGrads(run, run.hPrev, 0, run.H);
 }
 
 export const rnnTanhCell: CellImpl = {
   forwardStep: makeForward(false),
   backwardStep: makeBackward(false),
+  weightGrads,
 };
 export const rnnReluCell: CellImpl = {
   forwardStep: makeForward(true),
   backwardStep: makeBackward(true),
+  weightGrads,
 };

@@ -34,19 +34,22 @@ export interface CellRun {
   pre: Partial<Record<Quantity, Float32Array>>;
   /** PyTorch GRU only: `[T, B, H]` the term W_hn hPrev + b_hn the reset gate scales. */
   ghn: Float32Array | null;
-  /** Scratch `[B, H]`: textbook GRU's r * hPrev. */
+  /** Scratch `[B, H]`: textbook GRU's r * hPrev (forward). */
   rh: Float32Array;
 
   // Backward (set by bptt before each backwardStep).
-  /** `[B, H]` hPrev / cPrev of step t, gathered (rows of invalid steps are 0). */
+  /** `[T, B, H]` hPrev of every step, row t gathered before step t (rows of invalid steps are 0). */
   hPrev: Float32Array;
+  /** `[B, H]` cPrev of the current step t (rows of invalid steps are 0). */
   cPrev: Float32Array;
+  /** `[T, B, H]` textbook GRU: r * hPrev of every step (written by its backwardStep). */
+  rhAll: Float32Array;
   /** `[B, H]` total dL/dh_t and dL/dc_t (rows of invalid steps are 0). */
   dh: Float32Array;
   dc: Float32Array;
   /** `[T, B, G*H]` written at step t: dL/d(input-side pre-activation), i.e. w.r.t. proj. */
   dProj: Float32Array;
-  /** Scratch `[B, G*H]`: dL/d(recurrent term). */
+  /** `[T, B, G*H]` written at step t: dL/d(recurrent term), for the deferred dW_hh. */
   dGh: Float32Array;
   /** Scratch `[B, H]` (textbook GRU: dL/d(r * hPrev)). */
   drh: Float32Array;
@@ -64,8 +67,10 @@ export interface CellImpl {
    */
   forwardStep(run: CellRun, t: number): void;
   /**
-   * Backward of step t given `dh`, `dc`, `hPrev`, `cPrev`: writes `dProj[t]`,
-   * `dhPrev`, `dcPrev` and accumulates `gwhh`, `gbhh`.
+   * Backward of step t given `dh`, `dc`, `hPrev[t]`, `cPrev`: writes `dProj[t]`,
+   * `dGh[t]`, `dhPrev`, `dcPrev`.
    */
   backwardStep(run: CellRun, t: number): void;
+  /** After every backwardStep: accumulates `gwhh` and `gbhh` over all steps at once. */
+  weightGrads(run: CellRun): void;
 }

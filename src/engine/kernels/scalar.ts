@@ -180,30 +180,45 @@ export const scalarKernels: Kernels = {
         C[c1 + n] += s1;
       }
     }
+    // Single row (B = 1): 8 columns per pass, each A[m, k] feeding 8 products.
+    const N8 = N - (N & 7);
     for (; m < M; m++) {
+      const a0 = aOff + m * lda;
       const c0 = cOff + m * ldc;
       let n = 0;
-      for (; n < N4; n += 4) {
+      for (; n < N8; n += 8) {
         let s0 = 0,
           s1 = 0,
           s2 = 0,
-          s3 = 0;
+          s3 = 0,
+          s4 = 0,
+          s5 = 0,
+          s6 = 0,
+          s7 = 0;
         for (let k = 0; k < K; k++) {
-          const x = A[aOff + m * lda + k];
+          const x = A[a0 + k];
           const bk = bOff + k * ldb + n;
           s0 += x * B[bk];
           s1 += x * B[bk + 1];
           s2 += x * B[bk + 2];
           s3 += x * B[bk + 3];
+          s4 += x * B[bk + 4];
+          s5 += x * B[bk + 5];
+          s6 += x * B[bk + 6];
+          s7 += x * B[bk + 7];
         }
         C[c0 + n] += s0;
         C[c0 + n + 1] += s1;
         C[c0 + n + 2] += s2;
         C[c0 + n + 3] += s3;
+        C[c0 + n + 4] += s4;
+        C[c0 + n + 5] += s5;
+        C[c0 + n + 6] += s6;
+        C[c0 + n + 7] += s7;
       }
       for (; n < N; n++) {
         let s = 0;
-        for (let k = 0; k < K; k++) s += A[aOff + m * lda + k] * B[bOff + k * ldb + n];
+        for (let k = 0; k < K; k++) s += A[a0 + k] * B[bOff + k * ldb + n];
         C[c0 + n] += s;
       }
     }
