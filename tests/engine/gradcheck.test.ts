@@ -130,6 +130,17 @@ describe('finite-difference gradient checks', () => {
     });
   }
 
+  it('lstm: four layers bidirectional, lengths [3, 1]', () => {
+    const s = spec({
+      cell: 'lstm',
+      numLayers: 4,
+      bidirectional: true,
+      hiddenSize: 2,
+      inputSize: 2,
+    });
+    checkAll(externalProblem(s, 3, 2, [3, 1]));
+  });
+
   it('lstm + readout on every step, MSE, two layers bidirectional with lengths', () => {
     const s = spec({
       cell: 'lstm',
