@@ -281,8 +281,9 @@ function gemmRow1(
 
 /**
  * C[m, n] += sum_k A(m, k) * Bm[k, n], where A(m, k) sits at A + 4 * (m * sam + k * sak):
- * gemmNN is (sam, sak) = (lda, 1), gemmTN (A stored [K, M]) is (1, lda). Rows of C are
- * updated with four rows of Bm at a time (one load and store of C per 4 multiply-adds).
+ * gemmNN is (sam, sak) = (lda, 1), gemmTN (A stored [K, M]) is (1, lda). Register blocks of
+ * 2 rows of C x 16 columns (8 f32x4 accumulators) stay in registers over the whole k loop:
+ * per k, two splats and four loads of Bm feed 8 multiply-adds.
  */
 export function gemmXN(
   M: i32,
@@ -296,61 +297,113 @@ export function gemmXN(
   C: usize,
   ldc: i32,
 ): void {
+  const N16 = N & ~15;
   const N4 = N & ~3;
-  const K4 = K & ~3;
   const bq = <usize>ldb << 2;
-  for (let m = 0; m < M; m++) {
-    const c = C + (<usize>(m * ldc) << 2);
-    const am = A + (<usize>(m * sam) << 2);
-    let k = 0;
-    for (; k < K4; k += 4) {
-      const ak = am + (<usize>(k * sak) << 2);
-      const sk = <usize>sak << 2;
-      const x0 = load<f32>(ak);
-      const x1 = load<f32>(ak + sk);
-      const x2 = load<f32>(ak + 2 * sk);
-      const x3 = load<f32>(ak + 3 * sk);
-      if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
-      const v0 = f32x4.splat(x0);
-      const v1 = f32x4.splat(x1);
-      const v2 = f32x4.splat(x2);
-      const v3 = f32x4.splat(x3);
-      const b0 = Bm + <usize>k * bq;
-      const b1 = b0 + bq;
-      const b2 = b1 + bq;
-      const b3 = b2 + bq;
-      let n = 0;
-      for (; n < N4; n += 4) {
-        const o = <usize>n << 2;
-        let acc = v128.load(c + o);
-        acc = f32x4.add(acc, f32x4.add(f32x4.mul(v0, v128.load(b0 + o)), f32x4.mul(v1, v128.load(b1 + o))));
-        acc = f32x4.add(acc, f32x4.add(f32x4.mul(v2, v128.load(b2 + o)), f32x4.mul(v3, v128.load(b3 + o))));
-        v128.store(c + o, acc);
+  const skb = <usize>sak << 2;
+  let m = 0;
+  for (; m + 2 <= M; m += 2) {
+    const c0 = C + (<usize>(m * ldc) << 2);
+    const c1 = c0 + (<usize>ldc << 2);
+    const a0 = A + (<usize>(m * sam) << 2);
+    const a1 = a0 + (<usize>sam << 2);
+    let n = 0;
+    for (; n < N16; n += 16) {
+      const o = <usize>n << 2;
+      let p00 = v128.load(c0 + o), p01 = v128.load(c0 + o, 16), p02 = v128.load(c0 + o, 32), p03 = v128.load(c0 + o, 48);
+      let p10 = v128.load(c1 + o), p11 = v128.load(c1 + o, 16), p12 = v128.load(c1 + o, 32), p13 = v128.load(c1 + o, 48);
+      let b = Bm + o;
+      let k0 = a0;
+      let k1 = a1;
+      for (let k = 0; k < K; k++) {
+        const x0 = v128.load32_splat(k0);
+        const x1 = v128.load32_splat(k1);
+        const v0 = v128.load(b);
+        const v1 = v128.load(b, 16);
+        const v2 = v128.load(b, 32);
+        const v3 = v128.load(b, 48);
+        p00 = f32x4.add(p00, f32x4.mul(x0, v0));
+        p01 = f32x4.add(p01, f32x4.mul(x0, v1));
+        p02 = f32x4.add(p02, f32x4.mul(x0, v2));
+        p03 = f32x4.add(p03, f32x4.mul(x0, v3));
+        p10 = f32x4.add(p10, f32x4.mul(x1, v0));
+        p11 = f32x4.add(p11, f32x4.mul(x1, v1));
+        p12 = f32x4.add(p12, f32x4.mul(x1, v2));
+        p13 = f32x4.add(p13, f32x4.mul(x1, v3));
+        b += bq;
+        k0 += skb;
+        k1 += skb;
       }
-      for (; n < N; n++) {
-        const o = <usize>n << 2;
-        store<f32>(
-          c + o,
-          load<f32>(c + o) +
-            (x0 * load<f32>(b0 + o) + x1 * load<f32>(b1 + o)) +
-            (x2 * load<f32>(b2 + o) + x3 * load<f32>(b3 + o)),
-        );
-      }
+      v128.store(c0 + o, p00); v128.store(c0 + o, p01, 16); v128.store(c0 + o, p02, 32); v128.store(c0 + o, p03, 48);
+      v128.store(c1 + o, p10); v128.store(c1 + o, p11, 16); v128.store(c1 + o, p12, 32); v128.store(c1 + o, p13, 48);
     }
-    for (; k < K; k++) {
-      const x = load<f32>(am + (<usize>(k * sak) << 2));
-      if (x == 0) continue;
-      const v = f32x4.splat(x);
-      const b0 = Bm + <usize>k * bq;
-      let n = 0;
-      for (; n < N4; n += 4) {
-        const o = <usize>n << 2;
-        v128.store(c + o, f32x4.add(v128.load(c + o), f32x4.mul(v, v128.load(b0 + o))));
+    for (; n < N4; n += 4) {
+      const o = <usize>n << 2;
+      let p0 = v128.load(c0 + o);
+      let p1 = v128.load(c1 + o);
+      let b = Bm + o;
+      let k0 = a0;
+      let k1 = a1;
+      for (let k = 0; k < K; k++) {
+        const v = v128.load(b);
+        p0 = f32x4.add(p0, f32x4.mul(v128.load32_splat(k0), v));
+        p1 = f32x4.add(p1, f32x4.mul(v128.load32_splat(k1), v));
+        b += bq;
+        k0 += skb;
+        k1 += skb;
       }
-      for (; n < N; n++) {
-        const o = <usize>n << 2;
-        store<f32>(c + o, load<f32>(c + o) + x * load<f32>(b0 + o));
+      v128.store(c0 + o, p0);
+      v128.store(c1 + o, p1);
+    }
+    for (; n < N; n++) {
+      const o = <usize>n << 2;
+      let t0: f32 = 0, t1: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        const v = load<f32>(Bm + <usize>k * bq + o);
+        t0 += load<f32>(a0 + <usize>k * skb) * v;
+        t1 += load<f32>(a1 + <usize>k * skb) * v;
       }
+      store<f32>(c0 + o, load<f32>(c0 + o) + t0);
+      store<f32>(c1 + o, load<f32>(c1 + o) + t1);
+    }
+  }
+  if (m < M) {
+    const c0 = C + (<usize>(m * ldc) << 2);
+    const a0 = A + (<usize>(m * sam) << 2);
+    let n = 0;
+    for (; n < N16; n += 16) {
+      const o = <usize>n << 2;
+      let p0 = v128.load(c0 + o), p1 = v128.load(c0 + o, 16), p2 = v128.load(c0 + o, 32), p3 = v128.load(c0 + o, 48);
+      let b = Bm + o;
+      let k0 = a0;
+      for (let k = 0; k < K; k++) {
+        const x0 = v128.load32_splat(k0);
+        p0 = f32x4.add(p0, f32x4.mul(x0, v128.load(b)));
+        p1 = f32x4.add(p1, f32x4.mul(x0, v128.load(b, 16)));
+        p2 = f32x4.add(p2, f32x4.mul(x0, v128.load(b, 32)));
+        p3 = f32x4.add(p3, f32x4.mul(x0, v128.load(b, 48)));
+        b += bq;
+        k0 += skb;
+      }
+      v128.store(c0 + o, p0); v128.store(c0 + o, p1, 16); v128.store(c0 + o, p2, 32); v128.store(c0 + o, p3, 48);
+    }
+    for (; n < N4; n += 4) {
+      const o = <usize>n << 2;
+      let p0 = v128.load(c0 + o);
+      let b = Bm + o;
+      let k0 = a0;
+      for (let k = 0; k < K; k++) {
+        p0 = f32x4.add(p0, f32x4.mul(v128.load32_splat(k0), v128.load(b)));
+        b += bq;
+        k0 += skb;
+      }
+      v128.store(c0 + o, p0);
+    }
+    for (; n < N; n++) {
+      const o = <usize>n << 2;
+      let t0: f32 = 0;
+      for (let k = 0; k < K; k++) t0 += load<f32>(a0 + <usize>k * skb) * load<f32>(Bm + <usize>k * bq + o);
+      store<f32>(c0 + o, load<f32>(c0 + o) + t0);
     }
   }
 }
