@@ -2,6 +2,19 @@
  * Public API of the Gatescope engine: pure TypeScript, no DOM, usable in the
  * worker, in Node and in tests. Import from here (`src/engine`), not from the
  * files inside. Names here are stable: add, do not rename.
+ *
+ * A run, end to end (shapes time-major, row-major):
+ *   const model = createModel(spec, { seed });                 // params/grads: flat Float32Arrays
+ *   const ws = createWorkspace(model.spec, T, B);              // every buffer, once per (spec, T, B)
+ *   const trace = forward(model, x, { B, h0, c0, lengths, workspace: ws });
+ *   //   trace.layers[l*D+d].act.i / .pre.i ... [T, B, H]; trace.output [T, B, D*H]; hN, cN, readout, probs
+ *   const { dReadout } = crossEntropyLoss(trace, targets);     // or mseLoss, or externalLoss weights
+ *   const g = backward(model, trace, { dReadout, truncate: k });
+ *   //   model.grads; g.dInput, g.dh0, g.dc0; g.dLdh[key] [T, B, H]
+ *   clipGradNorm(model.grads, 1);                              // then an optimizer on model.params
+ *   stepTerms(model, trace, { layer, direction, t, b, unit }); // the equations panel's numbers
+ * Arrays in a trace and in a backward result belong to the workspace and are
+ * overwritten by its next run: copy them before keeping or transferring.
  */
 export * from './types';
 export { ERROR_MESSAGES, EngineError, formatError, describeValue } from './errors';
