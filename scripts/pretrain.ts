@@ -108,7 +108,6 @@ function main(): void {
             format: 'pt',
             task: entry.id,
             cell,
-            spec: JSON.stringify(run.model.spec),
             steps: String(preset.steps),
             seed: String(preset.seed),
             [task.info.metric]: String(preset.value),

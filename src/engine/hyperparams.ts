@@ -82,7 +82,10 @@ export type HyperparamSpec = (NumberSpec | EnumSpec | BoolSpec | NullableNumberS
   default: number | string | boolean | null;
 };
 
-/** The one table of ranges and defaults (defaults are PyTorch's where PyTorch has one). */
+/**
+ * The one table of ranges and defaults. Optimizer defaults follow `torch.optim` except the
+ * learning rate (0.01 suits these small tasks); `forgetBias` defaults to 1 as Keras does.
+ */
 export const HYPERPARAM_SPECS = {
   cell: { type: 'enum', values: CELL_KINDS, default: 'lstm' },
   hiddenSize: { type: 'int', min: 1, max: 512, default: 32 },

@@ -5,10 +5,12 @@
  * Budgets and what was measured when these were written (seed 1; seeds 2 and 3 in brackets):
  * - recall of 1 of 4 symbols after a delay of 20 steps filled with distracting symbols,
  *   H = 16, batch 32, Adam 0.02, clip norm 1, curriculum from delay 1 (+2 when the smoothed
- *   batch accuracy passes 0.9), forget-gate bias 3, 100 steps: LSTM 0.97 at step 25 and
- *   1.00 from step 50 [0.99, 1.00 at step 25]; tanh RNN best 0.70 over the run [0.53, 0.61],
- *   so below 0.8 in every seed, while its training batches (short delays) are solved: it
- *   learns short delays and does not carry the symbol through 20 distracting steps.
+ *   batch accuracy passes 0.9), forget-gate bias 3, 100 steps, validation at delay 20 every
+ *   25 steps. Seeds 1, 2, 3: LSTM 0.97, 0.99, 1.00 at step 25 and 1.00 at step 100; tanh
+ *   RNN best 0.75, 0.49, 0.61 (mean 0.62). Its curriculum reaches delay 20 too: it solves
+ *   short delays but does not carry the symbol through 20 distracting steps. (Seeds 4 and 5:
+ *   LSTM 1.00, RNN best 0.47 and 0.25; GRU 1.00 in all five by step 50.) The numbers move a
+ *   little whenever the kernels' summation order changes; the thresholds leave room.
  * - forecasting the seeded synthetic series (trend + 2 seasons + noise), LSTM H = 16,
  *   150 steps: validation MAE 0.12 against 0.34 for the last-value baseline.
  * - character LM on the Alice excerpt (V = 62), LSTM H = 32, batch 8, T = 24, 150 steps:
@@ -32,7 +34,7 @@ import type { CellKind } from '../../src/engine';
 const dataset = (name: string): string =>
   readFileSync(new URL(`../../public/datasets/${name}`, import.meta.url), 'utf8');
 
-function recallRun(cell: CellKind): number[] {
+function recallRun(cell: CellKind, seed: number): number[] {
   const run = new TrainingRun({
     task: createRecallTask({ delay: 20, symbols: 4, distractors: true }),
     hyper: {
@@ -43,7 +45,7 @@ function recallRun(cell: CellKind): number[] {
       clipMode: 'norm',
       clipThreshold: 1,
       forgetBias: 3,
-      seed: 1,
+      seed,
     },
     curriculum: { start: 1, threshold: 0.9 },
     evalEvery: 25,
@@ -55,12 +57,18 @@ function recallRun(cell: CellKind): number[] {
   return run.evals.map((e) => e.metrics.primary);
 }
 
-describe('learning', { timeout: 120_000 }, () => {
-  it('LSTM recalls a symbol after 20 distracting steps (>= 95% in 100 steps); the tanh RNN does not (< 80%)', () => {
-    const lstm = recallRun('lstm');
-    const rnn = recallRun('rnn-tanh');
-    expect(lstm[lstm.length - 1]).toBeGreaterThanOrEqual(0.95);
-    expect(Math.max(...rnn)).toBeLessThan(0.8);
+describe('learning', { timeout: 180_000 }, () => {
+  it('LSTM recalls a symbol after 20 distracting steps (>= 95% in 100 steps, seeds 1-3); the tanh RNN does not', () => {
+    const seeds = [1, 2, 3];
+    const rnnBest: number[] = [];
+    for (const seed of seeds) {
+      const lstm = recallRun('lstm', seed);
+      expect(lstm[lstm.length - 1], `LSTM seed ${seed}`).toBeGreaterThanOrEqual(0.95);
+      rnnBest.push(Math.max(...recallRun('rnn-tanh', seed)));
+    }
+    // Best accuracy anywhere in the run, not just at its end: far below the LSTM's.
+    for (const best of rnnBest) expect(best).toBeLessThan(0.85);
+    expect(rnnBest.reduce((a, b) => a + b, 0) / seeds.length).toBeLessThan(0.7);
   });
 
   it('the forecaster beats the last-value baseline on MAE', () => {
