@@ -1,5 +1,10 @@
 import { create } from 'zustand';
-import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
+import {
+  persist,
+  type PersistStorage,
+  type StateStorage,
+  type StorageValue,
+} from 'zustand/middleware';
 import { createInputSlice, type InputSlice } from './input-slice';
 import { parseInput } from './input-parse';
 import { createModelSlice, type ModelSlice } from './model-slice';
@@ -60,6 +65,52 @@ export const safeStorage: StateStorage = {
   },
 };
 
+let pendingWrite: { name: string; value: unknown } | null = null;
+let writeTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Write the saved session now (before a reload, in tests). */
+export function flushPersist() {
+  if (writeTimer) clearTimeout(writeTimer);
+  writeTimer = null;
+  if (!pendingWrite) return;
+  const { name, value } = pendingWrite;
+  pendingWrite = null;
+  safeStorage.setItem(name, JSON.stringify(value)) as void;
+}
+
+/**
+ * JSON storage that writes at most every 400 ms: persist writes on every store
+ * change (steps while playing, hover, streamed frames), and serialising a long
+ * input text each time would cost the main thread.
+ */
+function coalescedStorage<S>(): PersistStorage<S> {
+  if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', flushPersist);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') flushPersist();
+    });
+  }
+  return {
+    getItem: (name) => {
+      const raw = safeStorage.getItem(name) as string | null;
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as StorageValue<S>;
+      } catch {
+        return null;
+      }
+    },
+    setItem: (name, value) => {
+      pendingWrite = { name, value };
+      writeTimer ??= setTimeout(flushPersist, 400);
+    },
+    removeItem: (name) => {
+      pendingWrite = null;
+      safeStorage.removeItem(name) as void;
+    },
+  };
+}
+
 export const useAppStore = create<AppState>()(
   persist(
     (set, get, store) => ({
@@ -85,7 +136,7 @@ export const useAppStore = create<AppState>()(
     {
       name: 'gatescope.prefs',
       version: 1,
-      storage: createJSONStorage(() => safeStorage),
+      storage: coalescedStorage<PersistedSession>(),
       // The session survives a reload: settings, the text as typed, the step.
       partialize: (s): PersistedSession => ({
         theme: s.theme,

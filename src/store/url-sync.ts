@@ -65,7 +65,7 @@ export function startUrlSync(store: Store = useAppStore, win: Window = window): 
   const unsubscribe = store.subscribe((s, prev) => {
     if (FIELDS.some((k) => s[k] !== prev[k]) && !timer) {
       // At most a few writes a second while playing (browsers throttle replaceState).
-      timer = setTimeout(write, 250);
+      timer = setTimeout(write, 400);
     }
   });
   const onHashChange = () => {

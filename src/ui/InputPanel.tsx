@@ -75,6 +75,8 @@ export function InputPanel() {
           value={text}
           rows={5}
           spellCheck={false}
+          // Numbers: one step per line, so a wrapped line would read as two steps.
+          wrap={parsed.kind === 'numeric' ? 'off' : 'soft'}
           aria-describedby={`${id}-help ${id}-issues`}
           aria-invalid={parsed.issues.length > 0}
           onChange={(e) => a.setInputText(e.target.value)}

@@ -1,6 +1,7 @@
 import { useEffect, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store';
+import { formatNumber } from '../viz/format';
 import { PlayerIcon } from './PlayerIcons';
 import { displayToken } from '../store/input-parse';
 import { SPEEDS } from '../store/limits';
@@ -97,6 +98,14 @@ export function Player() {
   const engineMode = useAppStore(selectEngineMode);
   const computeMs = useAppStore((s) => s.computeMs);
   const token = useAppStore((s) => s.trace?.tokens[selectT(s)]);
+  // Numeric input: the step's values (a few, 3 decimals), as a string so the selector is stable.
+  const values = useAppStore((s) => {
+    const tr = s.trace;
+    if (!tr || tr.tokens.length > 0 || s.traceT === 0) return null;
+    const I = tr.meta.spec.inputSize;
+    const row = tr.input.subarray(selectT(s) * I, selectT(s) * I + Math.min(I, 8));
+    return Array.from(row, (v) => formatNumber(v, s.lang, 3)).join(', ') + (I > 8 ? ', …' : '');
+  });
   const a = useAppStore.getState();
   const speedId = useId();
   const sliderId = useId();
@@ -194,6 +203,9 @@ export function Player() {
           <span className="player-token">
             {tr('player.tokenAt', { token: displayToken(token) })}
           </span>
+        )}
+        {values !== null && (
+          <span className="player-token">{tr('player.valuesAt', { values })}</span>
         )}
         {runStatus === 'running' && traceT < total && (
           <span>{tr('player.receiving', { done: traceT, total })}</span>
