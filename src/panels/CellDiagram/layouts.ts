@@ -444,8 +444,8 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
         id: 'r',
         points: [
           [140, gy - GATE_HALF_H],
-          [140, 180],
-          [480, 180],
+          [140, 175],
+          [480, 175],
           [480, BUS_Y],
           [430, BUS_Y],
         ],
@@ -514,8 +514,8 @@ function gru(prev: string, textbook: boolean): DiagramLayout {
         id: 'r',
         points: [
           [140, gy - GATE_HALF_H],
-          [140, 180],
-          [370, 180],
+          [140, 175],
+          [370, 175],
           [370, gy],
           [430 - GATE_HALF_W, gy],
         ],

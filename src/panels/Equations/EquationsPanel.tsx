@@ -128,7 +128,7 @@ export function EquationsPanel() {
           const tex = lineTexWithSlots(l);
           return {
             sym: katex.renderToString(tex.symbolic, KATEX_OPTIONS),
-            num: katex.renderToString(tex.numeric, KATEX_OPTIONS),
+            num: tex.numeric.map((n) => katex.renderToString(n, KATEX_OPTIONS)),
           };
         }),
         error: null,
@@ -263,7 +263,9 @@ export function EquationsPanel() {
               >
                 {/* KaTeX output of our own TeX; only \htmlData is trusted. */}
                 <span className="eq-sym" dangerouslySetInnerHTML={{ __html: h.sym }} />
-                <span className="eq-num" dangerouslySetInnerHTML={{ __html: h.num }} />
+                {h.num.map((n, j) => (
+                  <span key={j} className="eq-num" dangerouslySetInnerHTML={{ __html: n }} />
+                ))}
               </div>
             ))}
           </div>

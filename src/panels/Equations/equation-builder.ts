@@ -28,6 +28,12 @@ export interface Slot {
 /** A piece of the numeric side: literal TeX or a slot. */
 export type Part = string | Slot;
 
+/**
+ * A part that ends one `= ...` formula and starts the next: the panel renders
+ * each as its own formula so a narrow screen wraps between them.
+ */
+export const BREAK = '\n';
+
 export interface EquationLine {
   /** Gate symbol, or `c` / `h` for the state update lines. */
   id: Quantity;
@@ -128,7 +134,9 @@ export function equationTemplate({ cell, bias, direction }: TemplateOptions): Eq
       numeric: [
         `${act}\\left(`,
         ...split,
-        `\\right) = ${act}\\left(`,
+        '\\right)',
+        BREAK,
+        `${act}\\left(`,
         s(g('pre')),
         '\\right) = ',
         s(g('act')),
@@ -148,7 +156,7 @@ export function equationTemplate({ cell, bias, direction }: TemplateOptions): Eq
         s('i.act'),
         ' \\cdot ',
         s('g.act', 'factor'),
-        ' = ',
+        BREAK,
         s('u.fcPrev'),
         ' ',
         s('u.ig', 'term'),
@@ -163,7 +171,8 @@ export function equationTemplate({ cell, bias, direction }: TemplateOptions): Eq
         s('o.act'),
         ' \\cdot \\tanh\\left(',
         s('u.c'),
-        '\\right) = ',
+        '\\right)',
+        BREAK,
         s('o.act'),
         ' \\cdot ',
         s('u.tanhC', 'factor'),
@@ -184,7 +193,7 @@ export function equationTemplate({ cell, bias, direction }: TemplateOptions): Eq
         s('z.act'),
         ' \\cdot ',
         s('u.hPrev', 'factor'),
-        ' = ',
+        BREAK,
         s('u.oneMinusZN'),
         ' ',
         s('u.zHPrev', 'term'),
@@ -205,7 +214,7 @@ export function equationTemplate({ cell, bias, direction }: TemplateOptions): Eq
         s('z.act'),
         ' \\cdot ',
         s('n.act', 'factor'),
-        ' = ',
+        BREAK,
         s('u.oneMinusZHPrev'),
         ' ',
         s('u.zN', 'term'),
@@ -238,16 +247,18 @@ export function slotQuantity(key: SlotKey): { quantity: Quantity; previous: bool
  * so narrow screens can wrap between them. Numbers are `\htmlData{slot=...}`
  * holes, filled later with {@link slotDisplay} without re-rendering.
  */
-export function lineTexWithSlots(line: EquationLine): { symbolic: string; numeric: string } {
-  const numeric = line.numeric
-    .map((p) =>
-      typeof p === 'string'
-        ? p
-        : // Braces make the hole an ordinary atom, so KaTeX puts operator spacing outside it.
-          `{\\htmlData{slot=${p.key}, role=${p.role}, q=${slotQuantity(p.key).quantity}}{0}}`,
-    )
-    .join('');
-  return { symbolic: line.symbolic, numeric: `= ${numeric}` };
+export function lineTexWithSlots(line: EquationLine): { symbolic: string; numeric: string[] } {
+  const chunks: string[] = [''];
+  for (const p of line.numeric) {
+    if (p === BREAK) chunks.push('');
+    else
+      chunks[chunks.length - 1] +=
+        typeof p === 'string'
+          ? p
+          : // Braces make the hole an ordinary atom, so KaTeX puts operator spacing outside it.
+            `{\\htmlData{slot=${p.key}, role=${p.role}, q=${slotQuantity(p.key).quantity}}{0}}`;
+  }
+  return { symbolic: line.symbolic, numeric: chunks.map((c) => `= ${c}`) };
 }
 
 /** TeX of a line with its numbers written in, sign-folded, in the reader's decimal style. */
@@ -258,7 +269,11 @@ export function lineTexWithValues(
 ): string {
   const numeric = line.numeric
     .map((p) =>
-      typeof p === 'string' ? p : slotTex(valueOf(values, p.key), p.role, lang, EQ_DIGITS),
+      p === BREAK
+        ? ' = '
+        : typeof p === 'string'
+          ? p
+          : slotTex(valueOf(values, p.key), p.role, lang, EQ_DIGITS),
     )
     .join('');
   return `${line.symbolic} = ${numeric}`;
