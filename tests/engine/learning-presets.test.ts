@@ -46,9 +46,14 @@ describe('pretrained presets', () => {
         ? readFileSync(new URL(`datasets/${entry!.dataset}`, publicDir), 'utf8')
         : null;
       const task = entry!.build(data);
-      const got = task.evaluate(imported.model).primary;
-      // Float32 evaluation is deterministic here; the tolerance covers another kernel path.
-      if (p.higherIsBetter) expect(got).toBeGreaterThanOrEqual(p.value - 0.01);
+      const m = task.evaluate(imported.model);
+      const got = m.primary;
+      // Evaluation is deterministic for one engine; the tolerance covers a kernel whose
+      // float summation order differs: 1% of a loss-like metric, or one example's flip
+      // (at least 0.01) of an accuracy on a small validation set.
+      const n = m.confusion ? m.confusion.flat().reduce((a, b) => a + b, 0) : 0;
+      const tol = n > 0 ? Math.max(0.01, 1 / n + 1e-9) : 0.01;
+      if (p.higherIsBetter) expect(got).toBeGreaterThanOrEqual(p.value - tol);
       else expect(got).toBeLessThanOrEqual(p.value * 1.01 + 1e-6);
     });
   }
