@@ -32,8 +32,8 @@
  *
  * OTHER HELPERS: `seriousA11yViolations(page)` (axe-core, WCAG 2.1 A/AA, serious + critical),
  * `untranslatedTexts(enTexts, viTexts)` with `visibleTexts(page)` (text that stays English in
- * Vietnamese; mark language-neutral text such as symbols with the HTML attribute
- * `translate="no"`), `horizontalOverflow(page)`, `saveScreenshot(page, name)` (docs/screenshots/),
+ * Vietnamese; mark language-neutral text such as symbols or sample data with the HTML attribute
+ * `translate="no"`; bare names like "tanh" or "LSTM" are allowed, see MATH_NAMES), `horizontalOverflow(page)`, `saveScreenshot(page, name)` (docs/screenshots/),
  * `setTheme(page, 'dark')`, `setLanguage(page, 'vi')`, and `getHarness()` for the raw
  * `browser` and `baseURL` when you need several pages or contexts.
  *
@@ -403,12 +403,13 @@ export async function horizontalOverflow(page: Page) {
 /**
  * Every piece of text a person can read or hear on the page: visible text nodes plus
  * aria-label, title, placeholder, alt and the document title, whitespace-collapsed. Text
- * inside `[translate="no"]`, KaTeX output, `<code>` and `<kbd>` is skipped: it is meant to be
- * language-neutral.
+ * inside `[translate="no"]`, KaTeX output, `<code>`, `<kbd>` and `<textarea>` is skipped: it is
+ * language-neutral or the user's own data.
  */
 export async function visibleTexts(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const SKIP = '[translate="no"], .katex, code, kbd, script, style, noscript, template';
+    // Form fields hold the user's own data (a typed sequence), not UI text.
+    const SKIP = '[translate="no"], .katex, code, kbd, textarea, script, style, noscript, template';
     const out = new Set<string>();
     const add = (s: string | null | undefined) => {
       const t = (s ?? '').replace(/\s+/g, ' ').trim();
@@ -468,5 +469,23 @@ export function languageNeutralCatalogStrings(): Set<string> {
 export function untranslatedTexts(enTexts: string[], viTexts: string[]): string[] {
   const neutral = languageNeutralCatalogStrings();
   const vi = new Set(viTexts);
-  return enTexts.filter((s) => vi.has(s) && !neutral.has(s) && /[A-Za-z]{3,}/.test(s));
+  return enTexts.filter(
+    (s) => vi.has(s) && !neutral.has(s) && !MATH_NAMES.has(s) && /[A-Za-z]{3,}/.test(s),
+  );
 }
+
+/** Function and model names written the same in both languages (as whole texts only). */
+export const MATH_NAMES = new Set([
+  'tanh',
+  'sigmoid',
+  'relu',
+  'ReLU',
+  'softmax',
+  'exp',
+  'log',
+  'max',
+  'min',
+  'RNN',
+  'LSTM',
+  'GRU',
+]);
