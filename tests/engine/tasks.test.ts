@@ -328,6 +328,13 @@ describe('task batches', () => {
       expect(held.has(ex[i].line)).toBe(held.has(ex[i + 1].line));
     const x = task.encode('zzzz good');
     expect(x[0]).toBe(1);
+    const model = createModel(modelSpecFor({ ...defaultHyperparams(), hiddenSize: 4 }, task.info), {
+      seed: 2,
+    });
+    const c = task.classify(model, 'A zzzz day');
+    expect(c.probs).toHaveLength(2);
+    expect(c.probs[0] + c.probs[1]).toBeCloseTo(1, 5);
+    expect(c.unknownWords).toEqual(['zzzz']);
     const b = task.validation()[0];
     expect(b.B).toBe(task.heldOut.length);
     expect(Math.max(...b.lengths!)).toBe(b.T);

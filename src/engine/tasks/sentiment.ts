@@ -12,6 +12,7 @@
 import { EngineError } from '../errors';
 import type { Model } from '../model';
 import { Rng } from '../random';
+import { forward } from '../unroll';
 import { bucketByLength, padSequences, shuffleInPlace } from './batching';
 import { classAccuracy, collectClasses, evalForward, numOption, taskError } from './common';
 import { classificationReport, confusionMatrix } from './metrics';
@@ -94,6 +95,11 @@ export interface SentimentTask extends Task {
   readonly heldOut: LabelledSentence[];
   /** One-hot `[n, V]` of a sentence's words (unknown words map to `<unk>`). */
   encode(sentence: string): Float32Array;
+  /** The model's class probabilities for one sentence, and the words it has never seen. */
+  classify(
+    model: Model,
+    sentence: string,
+  ): { probs: number[]; label: (typeof SENTIMENT_LABELS)[number]; unknownWords: string[] };
 }
 
 export function createSentimentTask(options: SentimentOptions): SentimentTask {
@@ -202,6 +208,16 @@ export function createSentimentTask(options: SentimentOptions): SentimentTask {
     train,
     heldOut,
     encode,
+    classify: (model, sentence) => {
+      const x = encode(sentence);
+      const probs = Array.from(forward(model, x, { B: 1 }).probs as Float32Array);
+      const k = probs[1] > probs[0] ? 1 : 0;
+      return {
+        probs,
+        label: SENTIMENT_LABELS[k],
+        unknownWords: words(sentence).filter((w) => !index.has(w)),
+      };
+    },
     sample,
     validation,
     batchScore: (trace, batch) => classAccuracy(trace, batch),
