@@ -52,6 +52,9 @@ export interface EngineBridgeOptions {
 
 let active: EngineBridge | null = null;
 
+/** Least time between two progressive trace updates of one run, ms (at most one per frame in any case). */
+const PROGRESS_SPACING_MS = 100;
+
 /** The running bridge (the file input and tests reach it here), or null. */
 export function getEngineBridge(): EngineBridge | null {
   return active;
@@ -87,9 +90,26 @@ export function startEngineBridge(
   /** The trace being filled (not yet in the store when `begun` is false). */
   let filling: { trace: StoreTrace; receivedT: number; begun: boolean } | null = null;
 
+  /** When the store last got new steps (progressive updates are spaced, the first and last are not). */
+  let lastUpdateAt = -Infinity;
+  let spacing: ReturnType<typeof setTimeout> | null = null;
   const flush = rafThrottle(() => {
     if (!filling) return;
     const s = store.getState();
+    const now = globalThis.performance?.now() ?? Date.now();
+    const complete = filling.receivedT >= filling.trace.meta.T;
+    if (filling.begun && !complete && now - lastUpdateAt < PROGRESS_SPACING_MS) {
+      // Every store update redraws the panels: while a long run streams in, a few updates suffice.
+      spacing ??= setTimeout(
+        () => {
+          spacing = null;
+          flush.schedule();
+        },
+        PROGRESS_SPACING_MS - (now - lastUpdateAt),
+      );
+      return;
+    }
+    lastUpdateAt = now;
     if (!filling.begun) {
       filling.begun = true;
       s.beginTrace(filling.trace, filling.receivedT);
@@ -336,6 +356,7 @@ export function startEngineBridge(
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (spacing) clearTimeout(spacing);
       flush.cancel();
       unsubscribe();
       client.dispose();
