@@ -15,6 +15,10 @@ import {
   type OkResult,
   type RunResult,
   type ToWorker,
+  type TrainSetup,
+  type TrainStatus,
+  type TrainingInfo,
+  type TrainingView,
 } from './protocol';
 
 /** What the client needs of a Worker (a real one, or a MessagePort wrapper in tests). */
@@ -28,6 +32,19 @@ export interface WorkerLike {
 export type TraceFrameMsg = Extract<FromWorker, { type: 'traceFrame' }>;
 export type ProgressMsg = Extract<FromWorker, { type: 'progress' }>;
 export type MetricsMsg = Extract<FromWorker, { type: 'metrics' }>;
+export type TrainMetricsMsg = Extract<FromWorker, { type: 'trainMetrics' }>;
+export type TrainEvalMsg = Extract<FromWorker, { type: 'trainEval' }>;
+export type TrainProgressMsg = Extract<FromWorker, { type: 'trainProgress' }>;
+export type DivergedMsg = Extract<FromWorker, { type: 'diverged' }>;
+
+/** Training events (only those of the latest training run); several listeners may subscribe. */
+export interface TrainingListener {
+  metrics?: (msg: TrainMetricsMsg) => void;
+  evaluation?: (msg: TrainEvalMsg) => void;
+  progress?: (msg: TrainProgressMsg) => void;
+  diverged?: (msg: DivergedMsg) => void;
+  paused?: (runId: number) => void;
+}
 
 /** Events the client passes on (only those of the latest run). */
 export interface ClientListener {
@@ -73,9 +90,27 @@ export interface EngineClient {
   setInput(input: InputPayload): Promise<number>;
   /** Start a forward run; its frames reach `listener.frame` until a newer run starts. */
   runForward(): { runId: number; done: Promise<RunResult> };
-  train(): Promise<void>;
+  /** Start or restart the training session (refusals list every issue with its range). */
+  setHyperparams(setup: TrainSetup, keepWeights: boolean): Promise<TrainingInfo>;
+  /** Start a session from a checkpoint's bytes (cloned, not transferred). */
+  loadPreset(setup: TrainSetup, fileName: string, bytes: ArrayBuffer): Promise<TrainingInfo>;
+  /** Train until paused, finished or diverged; events reach the training listeners. */
+  train(): { runId: number; done: Promise<{ status: TrainStatus; step: number }> };
   pause(): Promise<void>;
-  step(): Promise<void>;
+  step(): Promise<{ status: TrainStatus; step: number }>;
+  viewTraining(step: number | null): Promise<TrainingView>;
+  exportWeights(
+    format: 'safetensors' | 'state-dict-json',
+    step: number | null,
+  ): Promise<{ fileName: string; mime: string; bytes: ArrayBuffer }>;
+  generate(
+    step: number | null,
+    prompt: string,
+    length: number,
+    temperature: number,
+  ): Promise<string>;
+  /** Subscribe to training events; returns the unsubscribe function. */
+  onTraining(l: TrainingListener): () => void;
   /** Test hook: make the worker throw an uncaught error. */
   crashForTest(): void;
   dispose(): void;
@@ -140,6 +175,10 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
   let mode: 'worker' | 'in-thread' = 'worker';
   let nextId = 1;
   let latestRunId = 0;
+  /** Training runs have their own ids: a forward run (typing) must not silence a training loop. */
+  let latestTrainRun = 0;
+  const trainingListeners = new Set<TrainingListener>();
+  const toTraining = (f: (l: TrainingListener) => void) => trainingListeners.forEach(f);
   let crashesInARow = 0;
   let disposed = false;
   const pending = new Map<number, Pending>();
@@ -200,6 +239,19 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
         return;
       case 'paused':
         if (msg.runId === latestRunId) listener.paused?.(msg.runId);
+        if (msg.runId === latestTrainRun) toTraining((l) => l.paused?.(msg.runId));
+        return;
+      case 'trainMetrics':
+        if (msg.runId === latestTrainRun) toTraining((l) => l.metrics?.(msg));
+        return;
+      case 'trainEval':
+        if (msg.runId === latestTrainRun) toTraining((l) => l.evaluation?.(msg));
+        return;
+      case 'trainProgress':
+        if (msg.runId === latestTrainRun) toTraining((l) => l.progress?.(msg));
+        return;
+      case 'diverged':
+        if (msg.runId === latestTrainRun) toTraining((l) => l.diverged?.(msg));
         return;
     }
   }
@@ -281,15 +333,58 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
       });
       return { runId, done };
     },
-    async train() {
-      const runId = ++latestRunId;
-      await request((id) => ({ type: 'train', id, runId }));
+    async setHyperparams(setup, keepWeights) {
+      const ok = await request((id) => ({ type: 'setHyperparams', id, setup, keepWeights }));
+      if (ok.kind !== 'training') throw fail({ code: 'bad-message', message: 'setHyperparams' });
+      return ok.info;
+    },
+    async loadPreset(setup, fileName, bytes) {
+      const ok = await request((id) => ({ type: 'loadPreset', id, setup, fileName, bytes }));
+      if (ok.kind !== 'training') throw fail({ code: 'bad-message', message: 'loadPreset' });
+      return ok.info;
+    },
+    train() {
+      const runId = ++latestTrainRun;
+      const done = request((id) => ({ type: 'train', id, runId })).then((ok) => {
+        if (ok.kind !== 'trained') throw fail({ code: 'bad-message', message: 'train' });
+        return { status: ok.status, step: ok.step };
+      });
+      return { runId, done };
     },
     async pause() {
       await request((id) => ({ type: 'pause', id }));
     },
     async step() {
-      await request((id) => ({ type: 'step', id, runId: latestRunId }));
+      const runId = latestTrainRun;
+      const ok = await request((id) => ({ type: 'step', id, runId }));
+      if (ok.kind !== 'trained') throw fail({ code: 'bad-message', message: 'step' });
+      return { status: ok.status, step: ok.step };
+    },
+    async viewTraining(step) {
+      const ok = await request((id) => ({ type: 'viewTraining', id, step }));
+      if (ok.kind !== 'view') throw fail({ code: 'bad-message', message: 'viewTraining' });
+      return ok.view;
+    },
+    async exportWeights(format, step) {
+      const ok = await request((id) => ({ type: 'exportWeights', id, format, step }));
+      if (ok.kind !== 'exported') throw fail({ code: 'bad-message', message: 'exportWeights' });
+      return { fileName: ok.fileName, mime: ok.mime, bytes: ok.bytes };
+    },
+    async generate(step, prompt, length, temperature) {
+      const ok = await request((id) => ({
+        type: 'generate',
+        id,
+        step,
+        prompt,
+        length,
+        temperature,
+      }));
+      if (ok.kind !== 'generated') throw fail({ code: 'bad-message', message: 'generate' });
+      return ok.text;
+    },
+    onTraining(l) {
+      trainingListeners.add(l);
+      return () => trainingListeners.delete(l);
     },
     crashForTest() {
       post({ type: 'crashForTest', id: nextId++ });

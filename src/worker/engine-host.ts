@@ -9,10 +9,11 @@
  * frame is a fresh `Float32Array` (the engine's workspace arrays are reused
  * by the next run, so they are copied, never transferred).
  */
-import { createModel, paramCount, type Model } from '../engine';
+import { createModel, paramCount, type Model, type TrainingRun } from '../engine';
 import { QUANTITIES, layerKey, type Quantity } from '../engine';
 import { forward, workspaceOf, type Workspace } from '../engine';
 import { importWeights } from './import-weights';
+import { SessionError, TrainingSession } from './training-session';
 import {
   MAX_STEPS,
   PROTOCOL_VERSION,
@@ -22,6 +23,7 @@ import {
   type InputPayload,
   type ModelSource,
   type ToWorker,
+  type TrainSetup,
   type TraceBlock,
   type TraceMeta,
 } from './protocol';
@@ -37,6 +39,23 @@ export interface EngineHostOptions {
   frameValues?: number;
   /** How to yield between frames (default: a macrotask). */
   yieldBetweenFrames?: () => Promise<void>;
+  /** How to yield between training chunks (default: a MessageChannel macrotask, not clamped). */
+  yieldBetweenChunks?: () => Promise<void>;
+  /** Wall time of one training chunk, ms (default 30): `pause` is heard within it. */
+  chunkMs?: number;
+}
+
+/** A macrotask without setTimeout's 4 ms clamp, where MessageChannel exists. */
+function channelTask(): () => Promise<void> {
+  if (typeof MessageChannel === 'undefined') return macrotask;
+  const ch = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  ch.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((r) => {
+      waiting.push(r);
+      ch.port2.postMessage(0);
+    });
 }
 
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -75,6 +94,12 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
   /** The run allowed to keep streaming (a newer command cancels it). */
   let activeRun: number | null = null;
   let disposed = false;
+  const yieldChunk = options.yieldBetweenChunks ?? channelTask();
+  const chunkMs = options.chunkMs ?? 30;
+  let session: TrainingSession | null = null;
+  /** The training loop allowed to go on (pause or a new session clears it). */
+  let activeTrain: number | null = null;
+  let trainLoop: Promise<void> | null = null;
 
   queueMicrotask(() => emit({ type: 'ready', protocolVersion: PROTOCOL_VERSION }));
 
@@ -209,6 +234,159 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
     emit({ type: 'ok', id, ok: { kind: 'run', result: { runId, T, computeMs } } });
   }
 
+  function sessionError(id: number, err: unknown) {
+    if (err instanceof SessionError) reply(id, err.info);
+    else reply(id, describeError('engine-failed', err));
+  }
+
+  /** Stop a running loop and wait until it returned (it says `paused`). */
+  async function stopTraining() {
+    activeTrain = null;
+    if (trainLoop) await trainLoop;
+  }
+
+  async function startSession(id: number, make: () => TrainingSession): Promise<void> {
+    await stopTraining();
+    let next: TrainingSession;
+    try {
+      next = make();
+    } catch (err) {
+      // The previous session stays: a refused setting changes nothing.
+      sessionError(id, err);
+      return;
+    }
+    session = next;
+    emit({ type: 'ok', id, ok: { kind: 'training', info: next.info() } });
+  }
+
+  /** Posts one chunk's results; true when the run can go on. */
+  function postChunk(
+    s: TrainingSession,
+    runId: number,
+    res: ReturnType<TrainingRun['runChunk']>,
+    ms: number,
+  ) {
+    const n = res.steps.length;
+    if (n > 0) {
+      const step = new Float32Array(n);
+      const loss = new Float32Array(n);
+      const gradNorm = new Float32Array(n);
+      const score = new Float32Array(n);
+      res.steps.forEach((r, k) => {
+        step[k] = r.step;
+        loss[k] = r.loss;
+        gradNorm[k] = r.gradNorm;
+        score[k] = r.score;
+      });
+      const h = s.run.hyper;
+      emit(
+        {
+          type: 'trainMetrics',
+          runId,
+          step,
+          loss,
+          gradNorm,
+          score,
+          clipThreshold: h.clipMode === 'norm' ? h.clipThreshold : null,
+          level: res.level,
+        },
+        [step.buffer, loss.buffer, gradNorm.buffer, score.buffer],
+      );
+      const ev = s.setup.evalEvery;
+      const last = res.steps[n - 1].step;
+      const first = res.steps[0].step;
+      // Validation when a multiple of evalEvery was crossed in this chunk, and at the end.
+      if (
+        res.status !== 'running' ||
+        (ev > 0 && Math.floor(last / ev) > Math.floor((first - 1) / ev))
+      ) {
+        const { metrics, valLoss } = s.evaluate();
+        emit({ type: 'trainEval', runId, step: last, valLoss, metrics });
+      }
+    }
+    emit({
+      type: 'trainProgress',
+      runId,
+      step: res.totalSteps,
+      maxSteps: s.setup.maxSteps,
+      msPerStep: n > 0 ? ms / n : 0,
+      snapshots: s.run.snapshots.map((x) => x.step),
+    });
+    if (res.status === 'diverged' && res.divergence) {
+      emit({ type: 'diverged', runId, divergence: res.divergence });
+    }
+  }
+
+  async function train(id: number, runId: number) {
+    const s = session;
+    if (!s) {
+      reply(id, { code: 'no-training', message: 'No training session: choose a task first.' });
+      return;
+    }
+    await stopTraining();
+    activeTrain = runId;
+    let finish!: () => void;
+    trainLoop = new Promise<void>((r) => (finish = r));
+    try {
+      while (!disposed && activeTrain === runId && s.run.status === 'running') {
+        const started = now();
+        const res = s.run.runChunk(100000, { at: started + chunkMs, now });
+        postChunk(s, runId, res, now() - started);
+        if (res.status !== 'running') break;
+        await yieldChunk();
+      }
+    } catch (err) {
+      activeTrain = null;
+      finish();
+      trainLoop = null;
+      reply(id, describeError('engine-failed', err), runId);
+      return;
+    }
+    const st = s.run.status;
+    const status = st === 'running' ? 'paused' : st;
+    if (status === 'paused') emit({ type: 'paused', runId });
+    if (activeTrain === runId) activeTrain = null;
+    finish();
+    trainLoop = null;
+    emit({ type: 'ok', id, ok: { kind: 'trained', status, step: s.run.totalSteps } });
+  }
+
+  async function stepOnce(id: number, runId: number) {
+    const s = session;
+    if (!s) {
+      reply(id, { code: 'no-training', message: 'No training session: choose a task first.' });
+      return;
+    }
+    await stopTraining();
+    const started = now();
+    let res;
+    try {
+      res = s.run.runChunk(1);
+    } catch (err) {
+      reply(id, describeError('engine-failed', err), runId);
+      return;
+    }
+    postChunk(s, runId, res, now() - started);
+    const st = s.run.status;
+    emit({
+      type: 'ok',
+      id,
+      ok: { kind: 'trained', status: st === 'running' ? 'paused' : st, step: s.run.totalSteps },
+    });
+  }
+
+  function withSession(id: number, fn: (s: TrainingSession) => void) {
+    if (!session) {
+      reply(id, { code: 'no-training', message: 'No training session: choose a task first.' });
+      return;
+    }
+    try {
+      fn(session);
+    } catch (err) {
+      sessionError(id, err);
+    }
+  }
+
   async function handle(msg: ToWorker): Promise<void> {
     if (disposed) return;
     if (!msg || typeof msg !== 'object' || typeof (msg as { type?: unknown }).type !== 'string') {
@@ -230,18 +408,51 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
         await runForward(msg.id, msg.runId);
         return;
       case 'train':
+        // Resolves when the loop stops; the worker entry does not await it, so `pause` is heard
+        // between chunks.
+        await train(msg.id, msg.runId);
+        return;
       case 'step':
-        reply(msg.id, {
-          code: 'not-implemented',
-          message: 'Training is not available yet.',
-        });
+        await stepOnce(msg.id, msg.runId);
         return;
       case 'pause':
-        // Nothing trains yet; a streaming forward run is not paused but finishes quickly.
+        // The loop stops after its current chunk and says `paused` itself.
+        activeTrain = null;
         emit({ type: 'ok', id: msg.id, ok: { kind: 'none' } });
+        return;
+      case 'setHyperparams': {
+        const prev = msg.keepWeights && session ? session.model : null;
+        const setup: TrainSetup = msg.setup;
+        await startSession(msg.id, () => new TrainingSession(setup, prev));
+        return;
+      }
+      case 'loadPreset': {
+        const { setup, fileName, bytes } = msg;
+        await startSession(msg.id, () => TrainingSession.fromCheckpoint(setup, fileName, bytes));
+        return;
+      }
+      case 'viewTraining':
+        withSession(msg.id, (s) => {
+          const { view, transfer } = s.view(msg.step);
+          emit({ type: 'ok', id: msg.id, ok: { kind: 'view', view } }, transfer);
+        });
+        return;
+      case 'exportWeights':
+        withSession(msg.id, (s) => {
+          const file = s.exportWeights(msg.format, msg.step);
+          emit({ type: 'ok', id: msg.id, ok: { kind: 'exported', ...file } }, [file.bytes]);
+        });
+        return;
+      case 'generate':
+        withSession(msg.id, (s) => {
+          const text = s.generate(msg.step, msg.prompt, msg.length, msg.temperature);
+          emit({ type: 'ok', id: msg.id, ok: { kind: 'generated', text } });
+        });
         return;
       case 'dispose':
         activeRun = null;
+        activeTrain = null;
+        session = null;
         model = null;
         input = null;
         workspace = null;
@@ -270,6 +481,8 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
     dispose() {
       disposed = true;
       activeRun = null;
+      activeTrain = null;
+      session = null;
       model = null;
       input = null;
       workspace = null;

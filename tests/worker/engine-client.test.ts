@@ -165,8 +165,8 @@ describe('engine client over a MessageChannel', () => {
     expect(frames.at(-1)?.t1).toBe(8);
   });
 
-  it('does not offer training yet', async () => {
+  it('refuses to train before a training session exists', async () => {
     client = createEngineClient({ createWorker: () => null, listener: {} });
-    await expect(client.train()).rejects.toMatchObject({ code: 'not-implemented' });
+    await expect(client.train().done).rejects.toMatchObject({ code: 'no-training' });
   });
 });

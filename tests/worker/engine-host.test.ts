@@ -167,7 +167,7 @@ describe('engine host', () => {
     expect(of('error').at(-1)).toMatchObject({ code: 'bad-message' });
 
     await send({ type: 'train', runId: 3 });
-    expect(of('error').at(-1)).toMatchObject({ code: 'not-implemented' });
+    expect(of('error').at(-1)).toMatchObject({ code: 'no-training' });
     await host_unknown(send);
     expect(of('error').at(-1)).toMatchObject({ code: 'bad-message' });
 
