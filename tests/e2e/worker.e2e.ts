@@ -104,6 +104,8 @@ describe('worker slice', () => {
       await waitForStatus(page, 'Step 4 of 7');
       await checkInspector(page, model, input, 3);
       await saveScreenshot(page, 'player');
+      await page.getByRole('heading', { name: 'Values at this step' }).scrollIntoViewIfNeeded();
+      await saveScreenshot(page, 'player-inspector');
     }));
 
   test('a link reproduces the same values, and the hash follows the settings', () =>
