@@ -70,10 +70,20 @@ export function drawHeatmap(
   const width = image.width;
   const { offset, rowStride, colStride } = layout;
 
-  for (let r = 0; r < rows; r++) {
-    let src = offset + r * rowStride;
-    let dst = r * width;
-    for (let c = 0; c < cols; c++, src += colStride, dst++) {
+  // Walk the source in memory order: a time-major trace drawn time-across has
+  // units contiguous, so go column by column (reads sequential, and a column's
+  // writes stay in a few cache lines); otherwise row by row. Same pixels either way.
+  const colMajor = Math.abs(rowStride) < Math.abs(colStride);
+  const outer = colMajor ? cols : rows;
+  const inner = colMajor ? rows : cols;
+  const srcOuter = colMajor ? colStride : rowStride;
+  const srcInner = colMajor ? rowStride : colStride;
+  const dstOuter = colMajor ? 1 : width;
+  const dstInner = colMajor ? width : 1;
+  for (let a = 0; a < outer; a++) {
+    let src = offset + a * srcOuter;
+    let dst = a * dstOuter;
+    for (let b = 0; b < inner; b++, src += srcInner, dst += dstInner) {
       if (src < 0 || src >= n) {
         out[dst] = 0;
         continue;
@@ -83,10 +93,9 @@ export function drawHeatmap(
         out[dst] = nan;
         continue;
       }
-      let k = scale === 0 ? mid : Math.floor((v - lo) * scale);
-      if (k < 0) k = 0;
-      else if (k > last) k = last;
-      out[dst] = table[k];
+      // Clamp in floating point first (a huge value must not wrap in `| 0`).
+      const x = scale === 0 ? mid : (v - lo) * scale;
+      out[dst] = table[x <= 0 ? 0 : x >= last ? last : x | 0];
     }
   }
   if (!isImage) target.putImageData(image, 0, 0);
