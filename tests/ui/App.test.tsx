@@ -7,6 +7,9 @@ import { App } from '../../src/ui/App';
 
 describe('App shell', () => {
   beforeEach(() => {
+    // The workspace writes settings (lang too) into the hash and storage: start each test clean.
+    window.location.hash = '';
+    localStorage.clear();
     resetStore();
     initI18n('en');
   });

@@ -143,7 +143,7 @@ describe('engine client over a MessageChannel', () => {
     expect(restarted).toBe(1);
     expect(log.created).toBe(2);
     const replay = log.received[1];
-    await new Promise((r) => setTimeout(r, 20));
+    for (let k = 0; k < 100 && replay.length < 2; k++) await new Promise((r) => setTimeout(r, 10));
     expect(replay.map((m) => m.type)).toEqual(['configure', 'setInput']);
     expect(replay[0]).toMatchObject({ source: { kind: 'seeded', seed: 4, spec } });
     // The new worker runs without a new configure.
