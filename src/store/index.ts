@@ -5,6 +5,7 @@ import {
   type StateStorage,
   type StorageValue,
 } from 'zustand/middleware';
+import { createCompareSlice, type CompareSlice } from './compare-slice';
 import { createInputSlice, type InputSlice } from './input-slice';
 import { parseInput } from './input-parse';
 import { createModelSlice, type ModelSlice } from './model-slice';
@@ -38,6 +39,7 @@ export type AppState = PrefsSlice &
   TrainingSlice &
   NoticesSlice &
   PanelsSlice &
+  CompareSlice &
   SessionActions;
 
 /** localStorage that never throws (blocked in some iframes and private modes). */
@@ -123,6 +125,7 @@ export const useAppStore = create<AppState>()(
       ...createTrainingSlice(set, get, store),
       ...createNoticesSlice(set, get, store),
       ...createPanelsSlice(set, get, store),
+      ...createCompareSlice(set, get, store),
       applySettings: (s) => {
         const { lang, ...rest } = s;
         set(rest);

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ComparisonSection } from '../panels/Comparison/ComparisonSection';
 import { PanelGrid } from '../panels/PanelGrid';
 import { startEngineBridge } from '../store/engine-bridge';
 import { startUrlSync } from '../store/url-sync';
@@ -8,6 +9,7 @@ import { Inspector } from './Inspector';
 import { ModelControls } from './ModelControls';
 import { Notices } from './Notices';
 import { Player } from './Player';
+import { TrainingArea } from './training/TrainingArea';
 import './workspace.css';
 
 /** The main area: input and model controls, the player, the panels, then the exact values. */
@@ -39,7 +41,9 @@ export function Workspace() {
         <Notices />
         <Player />
         <PanelGrid />
+        <ComparisonSection />
         <Inspector />
+        <TrainingArea />
       </div>
     </main>
   );
