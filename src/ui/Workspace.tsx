@@ -10,6 +10,7 @@ import { ModelControls } from './ModelControls';
 import { Notices } from './Notices';
 import { Player } from './Player';
 import { TrainingArea } from './training/TrainingArea';
+import { TrainingArea } from './training/TrainingArea';
 import './workspace.css';
 
 /** The main area: input and model controls, the player, the panels, then the exact values. */
@@ -43,6 +44,7 @@ export function Workspace() {
         <PanelGrid />
         <ComparisonSection />
         <Inspector />
+        <TrainingArea />
         <TrainingArea />
       </div>
     </main>

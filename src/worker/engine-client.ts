@@ -62,11 +62,14 @@ export interface ClientListener {
 export class EngineClientError extends Error {
   readonly code: ErrorInfo['code'];
   readonly details: ErrorInfo['details'];
+  /** Refused hyperparameters, each with its valid range. */
+  readonly issues: ErrorInfo['issues'];
   constructor(info: ErrorInfo) {
     super(info.message);
     this.name = 'EngineClientError';
     this.code = info.code;
     this.details = info.details;
+    this.issues = info.issues;
   }
 }
 

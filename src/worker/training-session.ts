@@ -19,6 +19,8 @@ import {
   generateText,
   hyperparamIssues,
   importSafetensors,
+  importStateDict,
+  parseStateDictJson,
   layerKey,
   modelSpecFor,
   mseLoss,
@@ -208,11 +210,13 @@ export class TrainingSession {
     this.sample = this.sampleSequence();
   }
 
-  /** A session continuing from a checkpoint's weights (`.safetensors`, spec in its metadata). */
+  /** A session continuing from a checkpoint's weights (`.safetensors`, or a state_dict `.json`). */
   static fromCheckpoint(setup: TrainSetup, fileName: string, bytes: ArrayBuffer): TrainingSession {
     let model: Model;
     try {
-      model = importSafetensors(new Uint8Array(bytes)).model;
+      model = /\.json$/i.test(fileName)
+        ? importStateDict(parseStateDictJson(JSON.parse(new TextDecoder().decode(bytes)))).model
+        : importSafetensors(new Uint8Array(bytes)).model;
     } catch (err) {
       throw new SessionError({
         code: 'bad-weights',
@@ -419,8 +423,11 @@ export class TrainingSession {
         message: `Text generation needs a character language model; the task is ${this.task.info.id}.`,
       });
     }
+    // No prompt: start from the sample sequence's first characters (all in the vocabulary).
+    const start =
+      prompt !== '' ? prompt : this.sample.tokens.slice(0, 8).join('') || this.task.info.symbols[0];
     return generateText(this.modelAt(step), this.task as CharLmTask, {
-      prompt,
+      prompt: start,
       length,
       temperature,
       rng: this.runRng,

@@ -1,0 +1,313 @@
+/**
+ * The training side of the app: sends training commands to the engine the bridge owns,
+ * turns streamed training events into the store (at most one chart update per animation
+ * frame), fetches shipped datasets and presets from the app's own origin, and shows a
+ * session's sample trace (current weights or a timeline snapshot) in the panels.
+ */
+import { TASK_CATALOG, type Hyperparams } from '../../engine';
+import { useAppStore } from '../../store';
+import { getEngineBridge } from '../../store/engine-bridge';
+import type { StoreTrace } from '../../store/trace-slice';
+import { rafThrottle } from '../../viz/raf';
+import { EngineClientError, type EngineClient } from '../../worker/engine-client';
+import type { ErrorInfo, TrainSetup, TrainingView } from '../../worker/protocol';
+
+type Store = typeof useAppStore;
+
+export interface PresetEntry {
+  task: string;
+  cell: string;
+  file: string;
+  hyper: Partial<Hyperparams>;
+  steps: number;
+  metric: string;
+  value: number;
+}
+
+export interface TrainingControllerOptions {
+  store?: Store;
+  /** The engine client (default: the running bridge's). */
+  client?: () => EngineClient | null;
+  /** Reads a file shipped under `public/` (path relative to the app's base). */
+  fetchBytes?: (path: string) => Promise<ArrayBuffer>;
+}
+
+const base = (): string => {
+  const env = (import.meta as { env?: { BASE_URL?: string } }).env;
+  return env?.BASE_URL ?? '/';
+};
+
+async function defaultFetch(path: string): Promise<ArrayBuffer> {
+  const res = await fetch(`${base()}${path}`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
+const asInfo = (e: unknown): ErrorInfo =>
+  e instanceof EngineClientError
+    ? {
+        code: e.code,
+        message: e.message,
+        details: e.details,
+        ...(e.issues ? { issues: e.issues } : {}),
+      }
+    : { code: 'engine-failed', message: e instanceof Error ? e.message : String(e) };
+
+/** Negative run ids for training views, so they never match a forward run of the bridge. */
+let viewSerial = 0;
+
+/** The trace of a training view, as the store keeps traces. */
+export function viewToTrace(view: TrainingView): StoreTrace {
+  const { meta, data } = view;
+  const n = meta.T * meta.B * meta.H;
+  const layers: StoreTrace['layers'] = {};
+  const pre: StoreTrace['pre'] = {};
+  meta.blocks.forEach((b, k) => {
+    const into = b.kind === 'act' ? layers : pre;
+    (into[b.key] ??= {})[b.quantity] = data.subarray(k * n, (k + 1) * n);
+  });
+  return { runId: --viewSerial, meta, layers, pre, input: view.input, tokens: view.tokens };
+}
+
+export interface TrainingController {
+  /** (Re)start the session from the form; `keepWeights` continues with the current weights. */
+  apply(keepWeights?: boolean): Promise<boolean>;
+  /** Load the shipped preset of the form's task and preset cell and show its trace. */
+  loadPreset(): Promise<void>;
+  /** Load a checkpoint file (`.safetensors` or state_dict `.json`) for the form's task. */
+  importFile(file: Blob & { name: string }): Promise<void>;
+  train(): Promise<void>;
+  pause(): Promise<void>;
+  step(): Promise<void>;
+  /** Show a snapshot (null: the current weights) in the panels. */
+  show(step: number | null): Promise<void>;
+  exportWeights(format: 'safetensors' | 'state-dict-json'): Promise<{
+    fileName: string;
+    mime: string;
+    bytes: ArrayBuffer;
+  } | null>;
+  generate(): Promise<void>;
+  presets(): Promise<PresetEntry[]>;
+  stop(): void;
+}
+
+/** Starts listening to the engine's training events; call `stop()` on unmount. */
+export function createTrainingController(
+  options: TrainingControllerOptions = {},
+): TrainingController {
+  const store = options.store ?? useAppStore;
+  const getClient = options.client ?? (() => getEngineBridge()?.client ?? null);
+  const fetchBytes = options.fetchBytes ?? defaultFetch;
+  const texts = new Map<string, Promise<string>>();
+  let presetList: Promise<PresetEntry[]> | null = null;
+  let subscribedTo: EngineClient | null = null;
+  let unsubscribe: (() => void) | null = null;
+
+  const touch = rafThrottle(() => store.getState().touchTraining());
+
+  function client(): EngineClient {
+    const c = getClient();
+    if (!c)
+      throw new EngineClientError({ code: 'no-model', message: 'The engine is not running.' });
+    if (c !== subscribedTo) {
+      unsubscribe?.();
+      subscribedTo = c;
+      unsubscribe = c.onTraining({
+        metrics: (m) => {
+          store.getState().appendTrainSteps(m, m.clipThreshold, m.level);
+          touch.schedule();
+        },
+        evaluation: (e) => {
+          store.getState().addTrainEval({ step: e.step, valLoss: e.valLoss, metrics: e.metrics });
+          touch.schedule();
+        },
+        progress: (p) => store.getState().setTrainProgress(p.step, p.msPerStep, p.snapshots),
+        diverged: (d) => store.getState().setDivergence(d.divergence),
+      });
+    }
+    return c;
+  }
+
+  const text = (file: string) => {
+    let p = texts.get(file);
+    if (!p) {
+      p = fetchBytes(`datasets/${file}`).then((b) => new TextDecoder().decode(b));
+      p.catch(() => texts.delete(file));
+      texts.set(file, p);
+    }
+    return p;
+  };
+
+  async function setupOf(): Promise<TrainSetup> {
+    const s = store.getState();
+    const entry = TASK_CATALOG.find((e) => e.id === s.trainTask);
+    let datasetText: string | null = null;
+    let datasetName: string | null = null;
+    if (entry?.dataset) {
+      if (s.pastedDataset !== null) {
+        datasetText = s.pastedDataset;
+        datasetName = 'pasted';
+      } else {
+        datasetText = await text(entry.dataset);
+        datasetName = entry.dataset;
+      }
+    }
+    return {
+      task: s.trainTask,
+      datasetText,
+      datasetName,
+      hyper: s.trainHyper,
+      snapshotEvery: s.trainOptions.snapshotEvery,
+      evalEvery: s.trainOptions.evalEvery,
+      curriculum: s.trainOptions.curriculum,
+      maxSteps: s.trainOptions.maxSteps,
+    };
+  }
+
+  async function show(step: number | null): Promise<void> {
+    const view = await client().viewTraining(step);
+    const s = store.getState();
+    const trace = viewToTrace(view);
+    s.setModelParams(view.params, s.trainInfo?.paramCount ?? 0);
+    s.beginTrace(trace, view.meta.T);
+    s.setRunStatus('done');
+    s.setTimelineStep(step);
+  }
+
+  async function startFrom(
+    make: (c: EngineClient, setup: TrainSetup) => ReturnType<EngineClient['setHyperparams']>,
+    presetFile: string | null,
+  ): Promise<boolean> {
+    const s = store.getState();
+    s.setTrainingStatus('loading');
+    try {
+      const c = client();
+      const setup = await setupOf();
+      const info = await make(c, setup);
+      store.getState().startTrainingSession(info, presetFile);
+      await show(null);
+      return true;
+    } catch (e) {
+      const st = store.getState();
+      st.setTrainRefusal(asInfo(e));
+      st.setTrainingStatus(st.trainInfo ? 'ready' : 'error');
+      return false;
+    }
+  }
+
+  async function presets(): Promise<PresetEntry[]> {
+    presetList ??= fetchBytes('presets/index.json').then(
+      (b) => (JSON.parse(new TextDecoder().decode(b)) as { presets: PresetEntry[] }).presets,
+    );
+    presetList.catch(() => (presetList = null));
+    return presetList;
+  }
+
+  const controller: TrainingController = {
+    apply: (keepWeights = false) =>
+      startFrom((c, setup) => c.setHyperparams(setup, keepWeights), null),
+    async loadPreset() {
+      const started = performance.now();
+      const s = store.getState();
+      let entry: PresetEntry | undefined;
+      let bytes: ArrayBuffer;
+      try {
+        entry = (await presets()).find((p) => p.task === s.trainTask && p.cell === s.presetCell);
+        if (!entry) throw new Error(`No preset for ${s.trainTask} (${s.presetCell}).`);
+        bytes = await fetchBytes(`presets/${entry.file}`);
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+        return;
+      }
+      store.getState().setTrainHyper(entry.hyper);
+      const file = entry.file;
+      const ok = await startFrom((c, setup) => c.loadPreset(setup, file, bytes), file);
+      if (ok) store.getState().setPresetMs(performance.now() - started);
+    },
+    async importFile(file) {
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await file.arrayBuffer();
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+        return;
+      }
+      await startFrom((c, setup) => c.loadPreset(setup, file.name, bytes), file.name);
+    },
+    async train() {
+      const s = store.getState();
+      if (!s.trainInfo && !(await controller.apply())) return;
+      let run;
+      try {
+        run = client().train();
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+        return;
+      }
+      store.getState().setTrainingStatus('training');
+      store.getState().setTimelineStep(null);
+      try {
+        const res = await run.done;
+        touch.flush();
+        const st = store.getState();
+        st.setTrainingStatus(res.status);
+        await show(null);
+      } catch (e) {
+        const st = store.getState();
+        st.setTrainRefusal(asInfo(e));
+        st.setTrainingStatus('error');
+      }
+    },
+    async pause() {
+      try {
+        await client().pause();
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+      }
+    },
+    async step() {
+      const s = store.getState();
+      if (!s.trainInfo && !(await controller.apply())) return;
+      try {
+        const res = await client().step();
+        touch.flush();
+        store.getState().setTrainingStatus(res.status);
+        await show(null);
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+      }
+    },
+    async show(step) {
+      try {
+        await show(step);
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+      }
+    },
+    async exportWeights(format) {
+      try {
+        return await client().exportWeights(format, store.getState().timelineStep);
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+        return null;
+      }
+    },
+    async generate() {
+      const s = store.getState();
+      try {
+        const textOut = await client().generate(s.timelineStep, '', 160, s.temperature);
+        store.getState().setGenerated(textOut);
+      } catch (e) {
+        store.getState().setTrainRefusal(asInfo(e));
+      }
+    },
+    presets,
+    stop() {
+      touch.cancel();
+      unsubscribe?.();
+      unsubscribe = null;
+      subscribedTo = null;
+    },
+  };
+  return controller;
+}

@@ -1,0 +1,125 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defaultHyperparams } from '../../src/engine';
+import { initI18n } from '../../src/i18n';
+import { downsample } from '../../src/panels/Training/LineChart';
+import { TrainingPanel } from '../../src/panels/Training/TrainingPanel';
+import { resetStore, useAppStore } from '../../src/store';
+import type { TrainingInfo } from '../../src/worker/protocol';
+
+const info = (kind: 'recall' | 'forecast'): TrainingInfo => ({
+  task: {
+    id: kind,
+    kind,
+    inputSize: 3,
+    outputSize: kind === 'recall' ? 2 : 1,
+    readoutMode: 'last',
+    loss: kind === 'recall' ? 'cross-entropy' : 'mse',
+    allowedLosses: ['cross-entropy', 'mse'],
+    targetKind: kind === 'recall' ? 'class' : 'value',
+    causal: false,
+    metric: kind === 'recall' ? 'accuracy' : 'mae',
+    higherIsBetter: kind === 'recall',
+    seqLen: 10,
+    symbols: kind === 'recall' ? ['A', 'B'] : [],
+    curriculum: null,
+  },
+  hyper: defaultHyperparams(),
+  spec: {
+    cell: 'lstm',
+    inputSize: 3,
+    hiddenSize: 4,
+    numLayers: 1,
+    bidirectional: false,
+    bias: true,
+  },
+  paramCount: 10,
+  step: 0,
+  snapshots: [0, 10, 20],
+  valLoss: 0.7,
+  metrics:
+    kind === 'recall'
+      ? {
+          primary: 0.75,
+          values: { accuracy: 0.75, macroF1: 0.7 },
+          confusion: [
+            [5, 1],
+            [2, 4],
+          ],
+        }
+      : {
+          primary: 1.5,
+          values: { mae: 1.5, rmse: 2, mape: 12, baselineMae: 2.5 },
+          forecast: {
+            x: [0, 1, 2],
+            truth: [1, 2, 3],
+            prediction: [1, 2.5, 2.8],
+            baseline: [0, 1, 2],
+          },
+        },
+});
+
+describe('training panel', () => {
+  beforeEach(() => {
+    resetStore();
+    initI18n('en');
+  });
+
+  it('draws loss and gradient norm with the clipping threshold, and the confusion matrix', () => {
+    act(() => {
+      const s = useAppStore.getState();
+      s.startTrainingSession(info('recall'));
+      s.appendTrainSteps(
+        { step: [1, 2, 3], loss: [0.9, 0.6, 0.4], gradNorm: [2, 1.5, 0.5], score: [0.2, 0.5, 0.7] },
+        1,
+        null,
+      );
+      s.touchTraining();
+    });
+    render(<TrainingPanel />);
+    expect(
+      screen.getByRole('img', {
+        name: /At step 3 the training loss is 0.4 and the validation loss 0.7/,
+      }),
+    ).toBeInTheDocument();
+    const grad = screen.getByRole('img', {
+      name: /latest gradient norm is 0.5; clipping threshold 1/,
+    });
+    expect(grad.querySelector('.tr-hline')).not.toBeNull();
+    expect(grad.querySelector('path.tr-grad')?.getAttribute('d')).toMatch(/^M.*L.*L/);
+    const table = screen.getByRole('table', { name: /Confusion matrix/ });
+    expect(table.querySelectorAll('td.tr-diag')).toHaveLength(2);
+    expect(screen.getByText('0.75')).toBeInTheDocument();
+  });
+
+  it('shows MAE, RMSE, MAPE and the forecast against the truth', () => {
+    act(() => useAppStore.getState().startTrainingSession(info('forecast')));
+    render(<TrainingPanel />);
+    expect(screen.getByText('MAPE (%)')).toBeInTheDocument();
+    expect(screen.getByText('RMSE')).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', {
+        name: 'Forecast MAE 1.5 against 2.5 for repeating the last value.',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('the timeline slider picks a snapshot step', () => {
+    act(() => useAppStore.getState().startTrainingSession(info('recall')));
+    render(<TrainingPanel />);
+    const slider = screen.getByRole('slider', { name: 'Training timeline' });
+    fireEvent.change(slider, { target: { value: '1' } });
+    expect(useAppStore.getState().timelineStep).toBe(10);
+    fireEvent.click(screen.getByRole('button', { name: 'Current weights' }));
+    expect(useAppStore.getState().timelineStep).toBeNull();
+  });
+
+  it('downsamples long histories into bucket means, skipping non-finite values', () => {
+    const xs = Float32Array.from({ length: 1000 }, (_, k) => k);
+    const ys = Float32Array.from({ length: 1000 }, (_, k) => (k === 5 ? Number.NaN : 1));
+    const pts = downsample(xs, ys, 1000, 100);
+    expect(pts).toHaveLength(100);
+    expect(pts.every((p) => p[1] === 1)).toBe(true);
+    expect(pts[0][0]).toBeCloseTo((0 + 1 + 2 + 3 + 4 + 6 + 7 + 8 + 9) / 9);
+  });
+});
