@@ -10,7 +10,6 @@ import { ModelControls } from './ModelControls';
 import { Notices } from './Notices';
 import { Player } from './Player';
 import { TrainingArea } from './training/TrainingArea';
-import { TrainingArea } from './training/TrainingArea';
 import './workspace.css';
 
 /** The main area: input and model controls, the player, the panels, then the exact values. */
@@ -44,7 +43,6 @@ export function Workspace() {
         <PanelGrid />
         <ComparisonSection />
         <Inspector />
-        <TrainingArea />
         <TrainingArea />
       </div>
     </main>
