@@ -18,7 +18,13 @@ import {
   type Model,
   type Quantity,
 } from '../../src/engine/index.ts';
-import { ROOT, saveScreenshot, withApp } from './harness.ts';
+import {
+  horizontalOverflow,
+  ROOT,
+  saveScreenshot,
+  seriousA11yViolations,
+  withApp,
+} from './harness.ts';
 
 const WEIGHTS = join(ROOT, 'tests/fixtures/weights/lstm_basic.state_dict.json');
 const BAD_WEIGHTS = join(ROOT, 'tests/fixtures/weights/lstm_bad_shape.state_dict.json');
@@ -34,6 +40,10 @@ function numericText(data: number[], width: number): string {
   for (let k = 0; k < data.length; k += width) lines.push(data.slice(k, k + width).join(', '));
   return lines.join('\n');
 }
+
+/** This slice's sections (other features may reuse labels such as "Preset" or "Cell"). */
+const inputRegion = (page: Page) => page.getByRole('region', { name: 'Input', exact: true });
+const modelRegion = (page: Page) => page.getByRole('region', { name: 'Model', exact: true });
 
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /^Step \d+ of \d+$/ });
 
@@ -72,9 +82,9 @@ async function checkInspector(page: Page, model: Model, input: Float32Array, t: 
 describe('worker slice', () => {
   test('loads weights and a numeric input; the inspector shows what the engine computes in Node', () =>
     withApp({}, async ({ page }) => {
-      await page.getByLabel('Read as').selectOption('numeric');
-      await page.getByLabel('Input sequence').fill(numericText(REF.input.data, 3));
-      await page.getByLabel('Load weights').setInputFiles(WEIGHTS);
+      await inputRegion(page).getByLabel('Read as').selectOption('numeric');
+      await inputRegion(page).getByLabel('Input sequence').fill(numericText(REF.input.data, 3));
+      await modelRegion(page).getByLabel('Load weights').setInputFiles(WEIGHTS);
       await page.getByText('Weights from “lstm_basic.state_dict.json”').waitFor();
       await waitForStatus(page, 'Step 1 of 7');
       assert.match(await page.getByText(/^Engine: Web Worker/).innerText(), /Web Worker/);
@@ -116,8 +126,11 @@ describe('worker slice', () => {
       },
       async ({ page }) => {
         await waitForStatus(page, 'Step 4 of 5');
-        assert.equal(await page.getByLabel('Cell', { exact: true }).inputValue(), 'gru');
-        assert.equal(await page.getByLabel('Input sequence').inputValue(), 'abcab');
+        assert.equal(
+          await modelRegion(page).getByLabel('Cell', { exact: true }).inputValue(),
+          'gru',
+        );
+        assert.equal(await inputRegion(page).getByLabel('Input sequence').inputValue(), 'abcab');
         const model = createModel(
           {
             cell: 'gru',
@@ -148,11 +161,11 @@ describe('worker slice', () => {
     withApp({ query: '#hidden=abc&cell=lstm&input=hello' }, async ({ page }) => {
       await page.getByText("The link's “hidden” value “abc” is not valid").waitFor();
       await waitForStatus(page, 'Step 1 of 5');
-      const box = page.getByLabel('Input sequence');
+      const box = inputRegion(page).getByLabel('Input sequence');
 
       await box.fill('');
       await page.getByText('The input sequence is empty.', { exact: false }).waitFor();
-      await page.getByLabel('Read as').selectOption('numeric');
+      await inputRegion(page).getByLabel('Read as').selectOption('numeric');
       await box.fill('1, 2\n3, x\n5, 6');
       await page.getByText('Line 2 (“3, x”) is not a list of numbers.', { exact: false }).waitFor();
       await box.fill('1, 2\n3\n5, 6');
@@ -163,7 +176,7 @@ describe('worker slice', () => {
       await box.fill('1, 2\n3, 4\n5, 6');
       await waitForStatus(page, 'Step 1 of 3');
 
-      await page.getByLabel('Read as').selectOption('char');
+      await inputRegion(page).getByLabel('Read as').selectOption('char');
       await box.fill('x'.repeat(2001));
       await page
         .getByText('The sequence has 2001 steps, over the limit of 2000.', { exact: false })
@@ -172,14 +185,14 @@ describe('worker slice', () => {
       // Weights with a wrong shape: the importer's own message, and the old model stays.
       await box.fill('hello');
       await waitForStatus(page, 'Step 1 of 5');
-      await page.getByLabel('Load weights').setInputFiles(BAD_WEIGHTS);
+      await modelRegion(page).getByLabel('Load weights').setInputFiles(BAD_WEIGHTS);
       const alert = page.getByText('Could not load “lstm_bad_shape.state_dict.json”');
       await alert.waitFor();
       assert.match(await alert.innerText(), /bias_hh_l0/);
       assert.match(await alert.innerText(), /\[7\]/);
 
       // Good weights (inputSize 3) and a sentence with more distinct tokens: the token is named.
-      await page.getByLabel('Load weights').setInputFiles(WEIGHTS);
+      await modelRegion(page).getByLabel('Load weights').setInputFiles(WEIGHTS);
       await page.getByText('Weights from “lstm_basic.state_dict.json”').waitFor();
       await page.getByText('The token “o” (step 5) is token number 4', { exact: false }).waitFor();
       await box.fill('heh');
@@ -203,13 +216,13 @@ describe('worker slice', () => {
         await page
           .getByText('was restarted with your last working settings', { exact: false })
           .waitFor();
-        assert.equal(await page.getByLabel('Input sequence').inputValue(), 'abcd');
+        assert.equal(await inputRegion(page).getByLabel('Input sequence').inputValue(), 'abcd');
         await page.getByRole('button', { name: 'Step back' }).click();
         await waitForStatus(page, 'Step 3 of 4');
         await page.getByRole('button', { name: 'Step forward' }).click();
         assert.equal(await shown(page, 'h', 1), before);
         // The new worker takes new settings.
-        await page.getByLabel('Input sequence').fill('abcde');
+        await inputRegion(page).getByLabel('Input sequence').fill('abcde');
         await waitForStatus(page, 'Step 4 of 5');
       },
     ));
@@ -280,7 +293,7 @@ describe('worker slice', () => {
 
         // Loading the 2000-line text into the text area (layout of the text, not the engine): reported only.
         await startObserver();
-        await page.getByLabel('Preset').selectOption('long-sine');
+        await inputRegion(page).getByLabel('Preset').selectOption('long-sine');
         await runDone(0);
         await page.waitForTimeout(300);
         await report(`loading a 2000-line input (text area layout included; panels ${panels})`);
@@ -289,10 +302,10 @@ describe('worker slice', () => {
         // then playing and scrubbing through it.
         await startObserver();
         const before = await runId();
-        await page.getByLabel('Seed').fill('43');
+        await modelRegion(page).getByLabel('Seed').fill('43');
         await runDone(before);
         await status(page).filter({ hasText: 'of 2000' }).waitFor();
-        await page.getByLabel('Speed').selectOption('32');
+        await page.getByRole('region', { name: 'Player' }).getByLabel('Speed').selectOption('32');
         await page.getByRole('button', { name: 'Play' }).click();
         await page.waitForTimeout(1500);
         await page.getByRole('button', { name: 'Pause' }).click();
@@ -310,5 +323,11 @@ describe('worker slice', () => {
       await waitForStatus(page, 'Step 1 of 11');
       await page.getByRole('button', { name: 'Step forward' }).click();
       await saveScreenshot(page, 'player-1024');
+      // Accessibility of this slice's controls (the panels have their own checks).
+      for (const include of ['.ws-controls', '.player', '.inspector']) {
+        assert.deepEqual(await seriousA11yViolations(page, { include }), [], include);
+      }
+      const { overflow, culprits } = await horizontalOverflow(page);
+      assert.equal(overflow, 0, culprits.join(', '));
     }));
 });
