@@ -12,7 +12,8 @@
  * workload's gate products (W1/W3: T mat-vecs [G*H, I+H]; W2: three times T*B of them, for the
  * forward product and the two backward ones), with no trace, no nonlinearity, no dependency.
  *
- * Medians after a warm-up; slow runners get fewer repetitions (at least 3), all printed.
+ * Medians after a warm-up, every wasm module compiled by V8's optimizing tier (`--no-liftoff`);
+ * slow runners get fewer repetitions (at least 3), all printed.
  * Flags: `--quick` (1 repetition, smoke test), `--only=W1,W3` (subset), `--no-md` (do not
  * write bench/results.md).
  */
@@ -20,6 +21,7 @@ import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import {
   Trainer,
   createModel,
@@ -235,6 +237,12 @@ async function trainWorkload(
   }
   return { id: 'W2', cell, T, B, I, H, rows, macs: 3 * T * B * G * H * (I + H) };
 }
+
+// Every WebAssembly module (ours, onnxruntime-web's, TensorFlow.js's) compiled straight by the
+// optimizing tier: with V8's dynamic tiering a module's functions run in the baseline compiler
+// (Liftoff) until they are hot, and a full GC can drop optimized code again, which made the
+// medians of every wasm row swing by up to 10x on this machine. Set before any module compiles.
+setFlagsFromString('--no-liftoff');
 
 /** Warm-up, then rounds: every row once per round while it still needs samples. */
 async function measure(w: Workload): Promise<void> {
