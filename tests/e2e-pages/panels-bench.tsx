@@ -1,7 +1,8 @@
 /**
- * Browser page for the heatmap scrub benchmark (served by a Vite dev server from
- * `panels-bench.e2e.ts`): the real "Gate heatmaps" panel on a synthetic LSTM trace of
- * T = 2000, H = 256 (larger than the app's URL limit allows), driven through the store.
+ * Browser page for the heatmap scrub benchmark, served by a Vite dev server from
+ * `tests/e2e/panels-bench.e2e.ts` (it lives outside tests/e2e, which is type-checked for
+ * Node): the real "Gate heatmaps" panel on a synthetic LSTM trace of T = 2000, H = 256
+ * (larger than the app's URL limit allows), driven through the store.
  */
 import { createRoot } from 'react-dom/client';
 import type { Quantity } from '../../src/engine/types';

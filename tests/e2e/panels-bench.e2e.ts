@@ -8,6 +8,15 @@ import { after, describe, test } from 'node:test';
 import { createServer, type ViteDevServer } from 'vite';
 import { ROOT, freePort, getHarness } from './harness.ts';
 
+/** What `tests/e2e-pages/panels-bench.tsx` puts on `window`. */
+interface BenchWindow {
+  panelsBench?: {
+    ready: () => boolean;
+    scrub: (steps: number) => Promise<number[]>;
+    rebuild: (times: number) => Promise<number[]>;
+  };
+}
+
 function stats(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
@@ -41,12 +50,20 @@ describe('heatmap bench', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     try {
-      await page.goto(`http://127.0.0.1:${port}/tests/e2e/panels-bench.html`);
-      await page.waitForFunction(() => window.panelsBench?.ready(), undefined, { timeout: 60_000 });
+      await page.goto(`http://127.0.0.1:${port}/tests/e2e-pages/panels-bench.html`);
+      await page.waitForFunction(
+        () => (window as unknown as BenchWindow).panelsBench?.ready(),
+        undefined,
+        { timeout: 60_000 },
+      );
       // Warm up (first frames compile and allocate), then measure.
-      await page.evaluate(() => window.panelsBench.scrub(30));
-      const scrub = stats(await page.evaluate(() => window.panelsBench.scrub(400)));
-      const rebuild = stats(await page.evaluate(() => window.panelsBench.rebuild(20)));
+      await page.evaluate(() => (window as unknown as BenchWindow).panelsBench!.scrub(30));
+      const scrub = stats(
+        await page.evaluate(() => (window as unknown as BenchWindow).panelsBench!.scrub(400)),
+      );
+      const rebuild = stats(
+        await page.evaluate(() => (window as unknown as BenchWindow).panelsBench!.rebuild(20)),
+      );
       console.log(
         `heatmap redraw while scrubbing (bench, LSTM T=2000 H=256, 6 heatmaps): ${fmt(scrub)}`,
       );

@@ -92,122 +92,125 @@ const Diagram = memo(function Diagram({ cell }: { cell: CellKind }) {
           layer: t(direction ? 'panels.layerReverse' : 'panels.layerForward', { layer: layer + 1 }),
         })}
       </p>
-      <svg
-        viewBox="0 0 640 360"
-        role="img"
-        aria-labelledby={`${titleId} ${descId}`}
-        className="diagram-svg"
-        onPointerLeave={() => useAppStore.getState().setHover(null)}
-      >
-        <title id={titleId}>{t(`panels.diagram.title.${cell}`)}</title>
-        <desc id={descId}>{desc}</desc>
-        {layout.wires.map((w) => {
-          const v = val(w.value);
-          const points = w.points.map((p) => p.join(',')).join(' ');
-          const width = widthOf(v, w.range);
-          // A neutral casing keeps pale values (near 0 on a diverging scale) visible on any background.
-          return (
-            <g key={w.id}>
-              <polyline
-                className="wire-casing"
-                points={points}
-                style={{ strokeWidth: width + 2 }}
-              />
-              <polyline
-                className="wire"
-                data-wire={w.id}
-                points={points}
-                style={{ stroke: colorOf(v, w.range), strokeWidth: width }}
-              />
-            </g>
-          );
-        })}
-        {layout.nodes.map((n) => {
-          const v = val(n.value);
-          const hl = n.quantity !== undefined && n.quantity === hoverQ && !n.previous;
-          if (n.kind === 'gate') {
-            const fill = colorOf(v, n.range ?? 'none');
-            const ink =
-              v === undefined
-                ? 'currentColor'
-                : textColorOn(
-                    v,
-                    RANGE_SCALE[n.range === 'sigmoid' ? 'sigmoid' : 'tanh'].lut,
-                    RANGE_SCALE[n.range === 'sigmoid' ? 'sigmoid' : 'tanh'].domain,
-                  );
+      {/* Symbols and numbers only: translation tools leave the drawing alone. */}
+      <div translate="no">
+        <svg
+          viewBox="0 0 640 360"
+          role="img"
+          aria-labelledby={`${titleId} ${descId}`}
+          className="diagram-svg"
+          onPointerLeave={() => useAppStore.getState().setHover(null)}
+        >
+          <title id={titleId}>{t(`panels.diagram.title.${cell}`)}</title>
+          <desc id={descId}>{desc}</desc>
+          {layout.wires.map((w) => {
+            const v = val(w.value);
+            const points = w.points.map((p) => p.join(',')).join(' ');
+            const width = widthOf(v, w.range);
+            // A neutral casing keeps pale values (near 0 on a diverging scale) visible on any background.
+            return (
+              <g key={w.id}>
+                <polyline
+                  className="wire-casing"
+                  points={points}
+                  style={{ strokeWidth: width + 2 }}
+                />
+                <polyline
+                  className="wire"
+                  data-wire={w.id}
+                  points={points}
+                  style={{ stroke: colorOf(v, w.range), strokeWidth: width }}
+                />
+              </g>
+            );
+          })}
+          {layout.nodes.map((n) => {
+            const v = val(n.value);
+            const hl = n.quantity !== undefined && n.quantity === hoverQ && !n.previous;
+            if (n.kind === 'gate') {
+              const fill = colorOf(v, n.range ?? 'none');
+              const ink =
+                v === undefined
+                  ? 'currentColor'
+                  : textColorOn(
+                      v,
+                      RANGE_SCALE[n.range === 'sigmoid' ? 'sigmoid' : 'tanh'].lut,
+                      RANGE_SCALE[n.range === 'sigmoid' ? 'sigmoid' : 'tanh'].domain,
+                    );
+              return (
+                <g
+                  key={n.id}
+                  className={`node gate${hl ? ' node-hl' : ''}`}
+                  data-node={n.id}
+                  onPointerEnter={() => hover(n)}
+                >
+                  <rect
+                    x={n.x - BOX_W / 2}
+                    y={n.y - BOX_H / 2}
+                    width={BOX_W}
+                    height={BOX_H}
+                    rx={6}
+                    style={{ fill }}
+                  />
+                  <text
+                    x={n.x}
+                    y={n.y - 5}
+                    textAnchor="middle"
+                    style={{ fill: ink }}
+                    className="gate-fn"
+                  >
+                    {n.symbol} = {n.label}
+                  </text>
+                  <text
+                    x={n.x}
+                    y={n.y + 17}
+                    textAnchor="middle"
+                    style={{ fill: ink }}
+                    className="gate-value"
+                  >
+                    {fmt(v)}
+                  </text>
+                </g>
+              );
+            }
+            if (n.kind === 'op') {
+              const wide = n.label.length > 2;
+              return (
+                <g key={n.id} className="node op" data-node={n.id}>
+                  {wide ? (
+                    <rect x={n.x - 28} y={n.y - 16} width={56} height={32} rx={16} />
+                  ) : (
+                    <circle cx={n.x} cy={n.y} r={OP_R} />
+                  )}
+                  <text x={n.x} y={n.y + 6} textAnchor="middle">
+                    {n.label}
+                  </text>
+                </g>
+              );
+            }
+            const anchor = n.kind === 'in' ? 'start' : 'end';
+            const dx = n.kind === 'in' ? -30 : 30;
             return (
               <g
                 key={n.id}
-                className={`node gate${hl ? ' node-hl' : ''}`}
+                className={`node io${hl ? ' node-hl' : ''}`}
                 data-node={n.id}
                 onPointerEnter={() => hover(n)}
               >
-                <rect
-                  x={n.x - BOX_W / 2}
-                  y={n.y - BOX_H / 2}
-                  width={BOX_W}
-                  height={BOX_H}
-                  rx={6}
-                  style={{ fill }}
-                />
-                <text
-                  x={n.x}
-                  y={n.y - 5}
-                  textAnchor="middle"
-                  style={{ fill: ink }}
-                  className="gate-fn"
-                >
-                  {n.symbol} = {n.label}
-                </text>
-                <text
-                  x={n.x}
-                  y={n.y + 17}
-                  textAnchor="middle"
-                  style={{ fill: ink }}
-                  className="gate-value"
-                >
-                  {fmt(v)}
-                </text>
-              </g>
-            );
-          }
-          if (n.kind === 'op') {
-            const wide = n.label.length > 2;
-            return (
-              <g key={n.id} className="node op" data-node={n.id}>
-                {wide ? (
-                  <rect x={n.x - 28} y={n.y - 16} width={56} height={32} rx={16} />
-                ) : (
-                  <circle cx={n.x} cy={n.y} r={OP_R} />
-                )}
-                <text x={n.x} y={n.y + 6} textAnchor="middle">
+                <circle cx={n.x} cy={n.y} r={5} />
+                <text x={n.x + dx} y={n.y - 10} textAnchor={anchor} className="io-label">
                   {n.label}
                 </text>
+                {n.value && (
+                  <text x={n.x + dx} y={n.y + 20} textAnchor={anchor} className="io-value">
+                    {fmt(v)}
+                  </text>
+                )}
               </g>
             );
-          }
-          const anchor = n.kind === 'in' ? 'start' : 'end';
-          const dx = n.kind === 'in' ? -30 : 30;
-          return (
-            <g
-              key={n.id}
-              className={`node io${hl ? ' node-hl' : ''}`}
-              data-node={n.id}
-              onPointerEnter={() => hover(n)}
-            >
-              <circle cx={n.x} cy={n.y} r={5} />
-              <text x={n.x + dx} y={n.y - 10} textAnchor={anchor} className="io-label">
-                {n.label}
-              </text>
-              {n.value && (
-                <text x={n.x + dx} y={n.y + 20} textAnchor={anchor} className="io-value">
-                  {fmt(v)}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+          })}
+        </svg>
+      </div>
     </div>
   );
 });

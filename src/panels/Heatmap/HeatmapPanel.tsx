@@ -388,7 +388,9 @@ const HeatmapRow = memo(function HeatmapRow({
   return (
     <div className="heatmap-row">
       <div className="heatmap-label" aria-hidden="true">
-        <span className="q-symbol">{quantity}</span>
+        <span className="q-symbol" translate="no">
+          {quantity}
+        </span>
         <span className="q-name">{name}</span>
       </div>
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- see role below */}
