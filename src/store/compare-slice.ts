@@ -34,10 +34,11 @@ export interface CompareColumn {
   result: {
     finalLoss: number;
     metric: number;
-    stepsPerSecond: number;
     diverged: boolean;
     maxGradNorm: number;
   } | null;
+  /** Training steps per second (measured after the results, every code path warm). */
+  stepsPerSecond: number | null;
   sweep: { delay: number; accuracy: number; passed: boolean }[];
   capacity: number | null;
   /** Hidden states `[T, H]` on one validation sequence after training (by reference). */
@@ -168,6 +169,7 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
               flowInit: null,
               flowTrained: null,
               result: null,
+              stepsPerSecond: null,
               sweep: [],
               capacity: null,
               states: null,
@@ -197,6 +199,14 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
           });
           return;
         }
+        case 'speed':
+          set({
+            compareVersion: version,
+            compareColumns: patchColumn(s.compareColumns, e.cell, () => ({
+              stepsPerSecond: e.stepsPerSecond,
+            })),
+          });
+          return;
         case 'states':
           set({
             compareVersion: version,

@@ -8,10 +8,14 @@
  *    formula and count, multiply-adds per step;
  * 2. gradient flow at initialisation on one recall batch of `flowDelay` (norms of dL/dh by
  *    distance, slope, verdict, gradient norm before/after clipping);
- * 3. result: `trainSteps` steps on recall at `delay` (curriculum from delay 1); steps per
- *    second timed apart on batches of one fixed length (`measureSpeed`); final loss (mean of the last 10 steps) and validation accuracy; the
+ * 3. result: `trainSteps` steps on recall at `delay` (curriculum from delay 1); final loss (mean of the last 10 steps) and validation accuracy; the
  *    flow again on the trained weights; the hidden states on one sequence for the heatmaps;
- * 4. memory sweep: for each delay in `sweepDelays`, a fresh model trained `sweepSteps` steps
+ * 4. speed, once every code path is warm: a fresh model per cell on batches of one fixed
+ *    length (T = delay + 2, no curriculum, so every cell does the same work per step),
+ *    `SPEED_WARMUP` untimed steps, then `SPEED_REPEATS` rounds timing `SPEED_STEPS` steps of
+ *    each cell in turn (interleaved, so a busy moment of the machine hits all three); the
+ *    fastest round counts;
+ * 5. memory sweep: for each delay in `sweepDelays`, a fresh model trained `sweepSteps` steps
  *    (curriculum up to that delay); passed when a validation accuracy >= 0.9 is seen; the
  *    capacity is the longest passed delay before the first failure.
  */
@@ -46,7 +50,7 @@ export interface CellPlan {
   macs: number;
 }
 
-export type ComparePhase = 'flow' | 'train' | 'sweep';
+export type ComparePhase = 'flow' | 'train' | 'speed' | 'sweep';
 
 export type CompareEvent =
   | { kind: 'plan'; cells: CellPlan[]; totalUnits: number }
@@ -64,12 +68,12 @@ export type CompareEvent =
       cell: CellKind;
       finalLoss: number;
       metric: number;
-      stepsPerSecond: number;
       steps: number;
       diverged: boolean;
       /** Largest gradient norm seen in training (before clipping). */
       maxGradNorm: number;
     }
+  | { kind: 'speed'; cell: CellKind; stepsPerSecond: number }
   | { kind: 'states'; cell: CellKind; T: number; H: number; h: Float32Array }
   | { kind: 'sweepPoint'; cell: CellKind; delay: number; accuracy: number; passed: boolean }
   | { kind: 'capacity'; cell: CellKind; capacity: number }
@@ -144,29 +148,13 @@ export const SPEED_STEPS = 8;
 export const SPEED_REPEATS = 3;
 export const SPEED_WARMUP = 3;
 
-/**
- * Training steps per second of a fresh model of the plan on recall batches of a fixed length
- * (T = delay + 2, no curriculum, so every cell does the same work per step): `SPEED_WARMUP`
- * untimed steps (compilation, buffers), then the best of `SPEED_REPEATS` timings of
- * `SPEED_STEPS` steps.
- */
-export function measureSpeed(config: CompareConfig, plan: CellPlan, now: () => number): number {
-  const run = new TrainingRun({
+/** A training run on recall batches of one fixed length (T = delay + 2, no curriculum). */
+function speedRun(config: CompareConfig, plan: CellPlan): TrainingRun {
+  return new TrainingRun({
     task: createRecallTask({ delay: config.delay, symbols: SYMBOLS, validationSize: 1 }),
     hyper: { ...hyperFor(config, plan), clipMode: 'norm', clipThreshold: 1 },
     model: createModel(plan.spec, { seed: config.seed }),
   });
-  run.runChunk(SPEED_WARMUP);
-  // The fastest of several short timings: on a shared machine a slow one measures the
-  // neighbours, not the cell.
-  let best = Number.NaN;
-  for (let r = 0; r < SPEED_REPEATS; r++) {
-    const a = now();
-    const n = run.runChunk(SPEED_STEPS).steps.length;
-    const ms = now() - a;
-    if (ms > 0 && n > 0 && !(best >= (n * 1000) / ms)) best = (n * 1000) / ms;
-  }
-  return best;
 }
 
 /**
@@ -181,7 +169,8 @@ export function* compareJob(
   const config = validateCompareConfig(input);
   const t0 = now();
   const plans = planCells(config);
-  const perCell = config.trainSteps + config.sweepDelays.length * config.sweepSteps;
+  const speedUnits = SPEED_WARMUP + SPEED_REPEATS * SPEED_STEPS;
+  const perCell = config.trainSteps + speedUnits + config.sweepDelays.length * config.sweepSteps;
   const total = perCell * plans.length;
   let done = 0;
   yield { kind: 'plan', cells: plans, totalUnits: total };
@@ -221,7 +210,6 @@ export function* compareJob(
       cell,
       finalLoss: run.status === 'diverged' ? Number.NaN : finalLoss,
       metric: run.evaluate().primary,
-      stepsPerSecond: measureSpeed(config, plan, now),
       steps,
       diverged: run.status === 'diverged',
       maxGradNorm,
@@ -235,6 +223,40 @@ export function* compareJob(
       x.set(sample.input.subarray(t * sample.B * I, (t * sample.B + 1) * I), t * I);
     const trace = forward(run.model, x, { B: 1 });
     yield { kind: 'states', cell, T, H: plan.hiddenSize, h: trace.layers[0].act.h!.slice() };
+  }
+
+  const speedRuns = plans.map((p) => speedRun(config, p));
+  const best = plans.map(() => Number.NaN);
+  for (let i = 0; i < plans.length; i++) {
+    done += speedRuns[i].runChunk(SPEED_WARMUP).steps.length;
+    yield {
+      kind: 'progress',
+      done,
+      total,
+      phase: 'speed',
+      cell: plans[i].cell,
+      delay: config.delay,
+    };
+  }
+  for (let r = 0; r < SPEED_REPEATS; r++) {
+    for (let i = 0; i < plans.length; i++) {
+      const a = now();
+      const n = speedRuns[i].runChunk(SPEED_STEPS).steps.length;
+      const ms = now() - a;
+      done += n;
+      if (ms > 0 && n > 0 && !(best[i] >= (n * 1000) / ms)) best[i] = (n * 1000) / ms;
+      yield {
+        kind: 'progress',
+        done,
+        total,
+        phase: 'speed',
+        cell: plans[i].cell,
+        delay: config.delay,
+      };
+    }
+  }
+  for (let i = 0; i < plans.length; i++) {
+    yield { kind: 'speed', cell: plans[i].cell, stepsPerSecond: best[i] };
   }
 
   for (const plan of plans) {

@@ -59,6 +59,36 @@ function Figure({ cell, mark }: { cell: TableCell; mark: string }) {
   );
 }
 
+/** Its own component: progress arrives every few training steps and re-renders only this. */
+function ProgressBar() {
+  const { t } = useTranslation();
+  const progress = useAppStore(selectCompareProgress);
+  const percent = useAppStore(selectComparePercent);
+  const text = progress
+    ? t('compare.progressText', {
+        percent,
+        phase: t(`compare.phase.${progress.phase}`),
+        cell: t(`compare.cellName.${progress.cell}`),
+      })
+    : `${percent}%`;
+  return (
+    <div className="cmp-progress-wrap">
+      <div
+        role="progressbar"
+        aria-label={t('compare.progress')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={text}
+        className="cmp-progress"
+      >
+        <div className="cmp-progress-bar" style={{ width: `${percent}%` }} />
+      </div>
+      <span aria-hidden="true">{text}</span>
+    </div>
+  );
+}
+
 /**
  * The comparison: settings, a progress bar, the table (one column per cell, the course's
  * claim beside each row, marked where the measurement disagrees), exports, the gradient-flow
@@ -72,8 +102,6 @@ export function ComparisonView() {
   const columns = useAppStore(selectCompareColumns);
   const status = useAppStore(selectCompareStatus);
   const error = useAppStore(selectCompareError);
-  const progress = useAppStore(selectCompareProgress);
-  const percent = useAppStore(selectComparePercent);
   const elapsed = useAppStore(selectCompareElapsedMs);
   const setConfig = useAppStore((s) => s.setCompareConfig);
   const start = useAppStore((s) => s.startCompare);
@@ -164,38 +192,7 @@ export function ComparisonView() {
           </p>
         )}
       </div>
-      {running && (
-        <div className="cmp-progress-wrap">
-          <div
-            role="progressbar"
-            aria-label={t('compare.progress')}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-            aria-valuetext={
-              progress
-                ? t('compare.progressText', {
-                    percent,
-                    phase: t(`compare.phase.${progress.phase}`),
-                    cell: t(`compare.cellName.${progress.cell}`),
-                  })
-                : `${percent}%`
-            }
-            className="cmp-progress"
-          >
-            <div className="cmp-progress-bar" style={{ width: `${percent}%` }} />
-          </div>
-          <span aria-hidden="true">
-            {progress
-              ? t('compare.progressText', {
-                  percent,
-                  phase: t(`compare.phase.${progress.phase}`),
-                  cell: t(`compare.cellName.${progress.cell}`),
-                })
-              : `${percent}%`}
-          </span>
-        </div>
-      )}
+      {running && <ProgressBar />}
       <div className="cmp-table-wrap">
         <table className="cmp-table">
           <caption>{table.caption}</caption>

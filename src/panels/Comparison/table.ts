@@ -52,7 +52,7 @@ export function buildCompareTable(
   const measured: Record<ClaimRow, (c: CompareColumn) => number | null> = {
     params: (c) => c.params,
     macs: (c) => c.macs,
-    speed: (c) => c.result?.stepsPerSecond ?? null,
+    speed: (c) => c.stepsPerSecond,
     memory: (c) => c.capacity,
     gradient: (c) => c.flowTrained?.slope ?? null,
     result: (c) => c.result?.metric ?? null,
@@ -90,9 +90,9 @@ export function buildCompareTable(
       case 'macs':
         return { lines: [intText(c.macs, lang)], how: how.macs, disagrees, pending: false };
       case 'speed':
-        if (!c.result) return pending(how.speed);
+        if (c.stepsPerSecond === null) return pending(how.speed);
         return {
-          lines: [t('compare.value.steps', { value: num(c.result.stepsPerSecond, 1) })],
+          lines: [t('compare.value.steps', { value: num(c.stepsPerSecond, 1) })],
           how: how.speed,
           disagrees,
           pending: false,
