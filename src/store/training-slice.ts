@@ -161,7 +161,7 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
       trainError: null,
       divergence: null,
       history: emptyHistory(),
-      evals: [{ step: info.step, valLoss: info.valLoss, metrics: info.metrics }],
+      evals: [],
       snapshots: info.snapshots,
       timelineStep: null,
       trainStep: info.step,

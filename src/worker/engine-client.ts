@@ -4,6 +4,7 @@
  * crashed worker restarted with the last configuration and input that worked,
  * and an in-thread host where `Worker` is missing (jsdom, old embeds).
  */
+import type { TaskMetrics } from '../engine';
 import { createEngineHost } from './engine-host';
 import {
   PROTOCOL_VERSION,
@@ -112,6 +113,7 @@ export interface EngineClient {
     length: number,
     temperature: number,
   ): Promise<string>;
+  evaluate(): Promise<{ step: number; valLoss: number; metrics: TaskMetrics }>;
   /** Subscribe to training events; returns the unsubscribe function. */
   onTraining(l: TrainingListener): () => void;
   /** Test hook: make the worker throw an uncaught error. */
@@ -384,6 +386,11 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
       }));
       if (ok.kind !== 'generated') throw fail({ code: 'bad-message', message: 'generate' });
       return ok.text;
+    },
+    async evaluate() {
+      const ok = await request((id) => ({ type: 'evaluate', id }));
+      if (ok.kind !== 'evaluated') throw fail({ code: 'bad-message', message: 'evaluate' });
+      return { step: ok.step, valLoss: ok.valLoss, metrics: ok.metrics };
     },
     onTraining(l) {
       trainingListeners.add(l);

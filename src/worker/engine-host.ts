@@ -443,6 +443,16 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
           emit({ type: 'ok', id: msg.id, ok: { kind: 'exported', ...file } }, [file.bytes]);
         });
         return;
+      case 'evaluate':
+        withSession(msg.id, (s) => {
+          const { metrics, valLoss } = s.evaluate();
+          emit({
+            type: 'ok',
+            id: msg.id,
+            ok: { kind: 'evaluated', step: s.run.totalSteps, valLoss, metrics },
+          });
+        });
+        return;
       case 'generate':
         withSession(msg.id, (s) => {
           const text = s.generate(msg.step, msg.prompt, msg.length, msg.temperature);

@@ -298,8 +298,8 @@ export class TrainingSession {
     return { metrics: this.run.evaluate(), valLoss: this.validationLoss() };
   }
 
+  /** The session at a glance; validation is left to `evaluate` so a preset shows at once. */
   info(): TrainingInfo {
-    const { metrics, valLoss } = this.evaluate();
     return {
       task: this.task.info,
       hyper: this.run.hyper,
@@ -307,8 +307,6 @@ export class TrainingSession {
       paramCount: paramCount(this.model.spec),
       step: this.run.totalSteps,
       snapshots: this.run.snapshots.map((s) => s.step),
-      metrics,
-      valLoss,
     };
   }
 

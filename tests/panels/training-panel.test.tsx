@@ -5,9 +5,12 @@ import { initI18n } from '../../src/i18n';
 import { downsample } from '../../src/panels/Training/LineChart';
 import { TrainingPanel } from '../../src/panels/Training/TrainingPanel';
 import { resetStore, useAppStore } from '../../src/store';
+import type { TaskMetrics } from '../../src/engine';
 import type { TrainingInfo } from '../../src/worker/protocol';
 
-const info = (kind: 'recall' | 'forecast'): TrainingInfo => ({
+const info = (
+  kind: 'recall' | 'forecast',
+): TrainingInfo & { valLoss: number; metrics: TaskMetrics } => ({
   task: {
     id: kind,
     kind,
@@ -59,6 +62,13 @@ const info = (kind: 'recall' | 'forecast'): TrainingInfo => ({
         },
 });
 
+/** A session, then its first validation (as the controller does after showing the trace). */
+function start(i: ReturnType<typeof info>) {
+  const s = useAppStore.getState();
+  s.startTrainingSession(i);
+  s.addTrainEval({ step: 0, valLoss: i.valLoss, metrics: i.metrics });
+}
+
 describe('training panel', () => {
   beforeEach(() => {
     resetStore();
@@ -68,7 +78,7 @@ describe('training panel', () => {
   it('draws loss and gradient norm with the clipping threshold, and the confusion matrix', () => {
     act(() => {
       const s = useAppStore.getState();
-      s.startTrainingSession(info('recall'));
+      start(info('recall'));
       s.appendTrainSteps(
         { step: [1, 2, 3], loss: [0.9, 0.6, 0.4], gradNorm: [2, 1.5, 0.5], score: [0.2, 0.5, 0.7] },
         1,
@@ -93,7 +103,7 @@ describe('training panel', () => {
   });
 
   it('shows MAE, RMSE, MAPE and the forecast against the truth', () => {
-    act(() => useAppStore.getState().startTrainingSession(info('forecast')));
+    act(() => start(info('forecast')));
     render(<TrainingPanel />);
     expect(screen.getByText('MAPE (%)')).toBeInTheDocument();
     expect(screen.getByText('RMSE')).toBeInTheDocument();
@@ -105,7 +115,7 @@ describe('training panel', () => {
   });
 
   it('the timeline slider picks a snapshot step', () => {
-    act(() => useAppStore.getState().startTrainingSession(info('recall')));
+    act(() => start(info('recall')));
     render(<TrainingPanel />);
     const slider = screen.getByRole('slider', { name: 'Training timeline' });
     fireEvent.change(slider, { target: { value: '1' } });

@@ -54,8 +54,11 @@ describe('training slice', () => {
       paramCount: 1,
       step: 0,
       snapshots: [0],
-      metrics: { primary: 0.25, values: { accuracy: 0.25 } },
+    });
+    s.addTrainEval({
+      step: 0,
       valLoss: 1.4,
+      metrics: { primary: 0.25, values: { accuracy: 0.25 } },
     });
     const st = useAppStore.getState();
     expect(st.history.n).toBe(0);

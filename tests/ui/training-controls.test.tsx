@@ -84,8 +84,8 @@ describe('training controls', { timeout: 30000 }, () => {
     expect(
       screen.getByText(/Preset recall-lstm.safetensors loaded and shown in \d+ ms/),
     ).toBeInTheDocument();
-    // The preset's validation accuracy is shown.
-    expect(screen.getByText('Accuracy')).toBeInTheDocument();
+    // The preset's validation accuracy follows the trace.
+    await waitFor(() => expect(screen.getByText('Accuracy')).toBeInTheDocument());
     expect(screen.getByRole('table', { name: /Confusion matrix/ })).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'One step' }));

@@ -181,7 +181,9 @@ describe('training through the engine host', { timeout: 30000 }, () => {
       }),
     );
     if (ld?.type !== 'ok' || ld.ok.kind !== 'training') throw new Error('no load');
-    expect(ld.ok.info.valLoss).toBeCloseTo(info30.valLoss, 5);
+    const ev = answer(await run({ type: 'evaluate' }));
+    if (ev?.type !== 'ok' || ev.ok.kind !== 'evaluated') throw new Error('no evaluation');
+    expect(ev.ok.valLoss).toBeCloseTo(info30.valLoss, 5);
   });
 
   it('loads a shipped preset whose gates already mean something', async () => {
@@ -199,7 +201,9 @@ describe('training through the engine host', { timeout: 30000 }, () => {
     });
     const a = answer(id);
     if (a?.type !== 'ok' || a.ok.kind !== 'training') throw new Error(JSON.stringify(a));
-    expect(a.ok.info.metrics.primary).toBeCloseTo(p.value, 2);
+    const ev = answer(await run({ type: 'evaluate' }));
+    if (ev?.type !== 'ok' || ev.ok.kind !== 'evaluated') throw new Error('no evaluation');
+    expect(ev.ok.metrics.primary).toBeCloseTo(p.value, 2);
     const v = answer(await run({ type: 'viewTraining', step: null }));
     expect(v).toMatchObject({ ok: { kind: 'view' } });
   });

@@ -88,6 +88,12 @@ export interface TrainingController {
   } | null>;
   generate(): Promise<void>;
   presets(): Promise<PresetEntry[]>;
+  /**
+   * Times `steps` training steps of the benchmark's W2 workload (batch 32, T 50, I 32,
+   * H 128, LSTM, Adam) through the worker; ms per step as the worker measured each chunk.
+   * Replaces the current session (browser tests and the curious; not in the UI).
+   */
+  benchW2(steps: number): Promise<number[]>;
   stop(): void;
 }
 
@@ -186,6 +192,11 @@ export function createTrainingController(
       const info = await make(c, setup);
       store.getState().startTrainingSession(info, presetFile);
       await show(null);
+      // Validation after the trace is up: a preset's gates show first, its metrics follow.
+      void c.evaluate().then(
+        (e) => store.getState().addTrainEval(e),
+        (e: unknown) => store.getState().setTrainRefusal(asInfo(e)),
+      );
       return true;
     } catch (e) {
       const st = store.getState();
@@ -302,12 +313,51 @@ export function createTrainingController(
       }
     },
     presets,
+    async benchW2(steps) {
+      const c = client();
+      await c.setHyperparams(
+        {
+          task: 'w2-bench',
+          datasetText: null,
+          datasetName: null,
+          hyper: {
+            cell: 'lstm',
+            hiddenSize: 128,
+            batchSize: 32,
+            optimizer: 'adam',
+            clipMode: 'off',
+            loss: 'mse',
+          },
+          snapshotEvery: 0,
+          evalEvery: 0,
+          curriculum: false,
+          maxSteps: steps,
+        },
+        false,
+      );
+      const times: number[] = [];
+      const off = c.onTraining({
+        progress: (p) => {
+          if (p.msPerStep > 0) times.push(p.msPerStep);
+        },
+      });
+      try {
+        await c.train().done;
+      } finally {
+        off();
+      }
+      return times;
+    },
     stop() {
       touch.cancel();
       unsubscribe?.();
       unsubscribe = null;
       subscribedTo = null;
     },
+  };
+  // A small browser-test handle like the bridge's: the W2 timing (no power beyond the UI's).
+  (globalThis as { __gatescopeTraining?: unknown }).__gatescopeTraining = {
+    benchW2: (steps: number) => controller.benchW2(steps),
   };
   return controller;
 }
