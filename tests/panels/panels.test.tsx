@@ -158,6 +158,21 @@ describe('panel grid', { timeout: 30_000 }, () => {
     expect(tokens[3].style.background).not.toBe('');
   });
 
+  it('shows a long sequence one page of tokens at a time, following the current step', async () => {
+    loadFixture(makeFixture('rnn-tanh', { T: 450, H: 2 }));
+    render(<PanelGrid />);
+    const strip = screen.getByRole('list', { name: 'Input tokens; the current step is marked' });
+    expect(within(strip).getAllByRole('button')).toHaveLength(200);
+    expect(screen.getByText(/^Steps 1–200 of 450/)).toBeInTheDocument();
+    act(() => useAppStore.getState().setT(420));
+    await frames();
+    const page = within(strip).getAllByRole('button');
+    expect(page).toHaveLength(50);
+    expect(screen.getByText(/^Steps 401–450 of 450/)).toBeInTheDocument();
+    expect(page[20]).toHaveAttribute('aria-current', 'step');
+    expect(page[20]).toHaveAccessibleName(/^Step 421:/);
+  });
+
   it('pins units in the line chart', async () => {
     loadFixture(makeFixture('lstm', { H: 4 }));
     useAppStore.setState({ unit: 2 });

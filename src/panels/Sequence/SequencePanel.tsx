@@ -20,6 +20,14 @@ import { QuantitySelect } from '../shared/QuantitySelect';
 import { tokenLabel } from '../shared/labels';
 
 const selectTraceT = (s: AppState) => s.traceT;
+
+/**
+ * The strip shows one page of steps at a time, the page holding the current
+ * step: 2000 token buttons re-rendered while a long trace streams in cost
+ * hundreds of milliseconds of main thread; a page of 200 costs a tenth.
+ */
+export const STRIP_PAGE = 200;
+const selectStripPage = (s: AppState) => Math.floor(selectT(s) / STRIP_PAGE);
 const selectHasTrace = (s: AppState) => s.trace !== null;
 
 /**
@@ -68,6 +76,11 @@ const TokenStrip = memo(function TokenStrip({
   const { t } = useTranslation();
   const key = useAppStore(selectLayerKey);
   const traceT = useAppStore(selectTraceT);
+  const page = useAppStore(selectStripPage);
+  const first = page * STRIP_PAGE;
+  const last = Math.min(traceT, first + STRIP_PAGE);
+  // Colours change only for steps that arrived on this page.
+  useAppStore((s) => Math.min(s.traceT, last));
   useAppStore((s) => s.traceVersion);
   const lang = useAppStore(selectLang);
   const listRef = useRef<HTMLOListElement | null>(null);
@@ -115,7 +128,7 @@ const TokenStrip = memo(function TokenStrip({
       unsub();
       frame.cancel();
     };
-  }, [traceT, quantity, unit, key]);
+  }, [traceT, quantity, unit, key, page]);
 
   const onKeyDown = (e: ReactKeyboardEvent<HTMLOListElement>) => {
     const st = useAppStore.getState();
@@ -133,14 +146,18 @@ const TokenStrip = memo(function TokenStrip({
     if (next === null) return;
     e.preventDefault();
     st.setT(next);
-    listRef.current
-      ?.querySelector<HTMLButtonElement>(`button[data-t="${selectT(useAppStore.getState())}"]`)
-      ?.focus();
+    // The step may be on another page, rendered on the next frame: focus it then.
+    const focusStep = () =>
+      listRef.current
+        ?.querySelector<HTMLButtonElement>(`button[data-t="${selectT(useAppStore.getState())}"]`)
+        ?.focus();
+    focusStep();
+    requestAnimationFrame(focusStep);
   };
 
   const tokens = tr?.tokens ?? [];
   const items = [];
-  for (let step = 0; step < traceT; step++) {
+  for (let step = first; step < last; step++) {
     const v = values ? values[step * B * H + unit] : NaN;
     const label = tokenLabel(tokens, step);
     items.push(
@@ -165,14 +182,22 @@ const TokenStrip = memo(function TokenStrip({
     );
   }
   return (
-    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- arrow keys move between the token buttons (roving tab stop)
-    <ol
-      ref={listRef}
-      className="token-strip"
-      aria-label={t('panels.sequence.stripLabel')}
-      onKeyDown={onKeyDown}
-    >
-      {items}
-    </ol>
+    <>
+      {traceT > STRIP_PAGE && (
+        <p className="strip-range">
+          {t('panels.sequence.range', { first: first + 1, last, total: traceT })}
+        </p>
+      )}
+      {/* Arrow keys move between the token buttons (roving tab stop). */}
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions */}
+      <ol
+        ref={listRef}
+        className="token-strip"
+        aria-label={t('panels.sequence.stripLabel')}
+        onKeyDown={onKeyDown}
+      >
+        {items}
+      </ol>
+    </>
   );
 });
