@@ -95,6 +95,7 @@ export const initialCompare = (): CompareData => ({
 });
 
 let client: CompareClient | null = null;
+let pendingProgress: CompareEvent | null = null;
 
 function patchColumn(
   cols: CompareColumn[],
@@ -108,7 +109,22 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
   const getClient = (): CompareClient => {
     client ??= createCompareClient({
       listener: {
-        event: (e) => get().applyCompareEvent(e),
+        event: (e) => {
+          // Progress arrives every few training steps: show it at most every 100 ms.
+          if (e.kind !== 'progress') {
+            get().applyCompareEvent(e);
+            return;
+          }
+          const first = pendingProgress === null;
+          pendingProgress = e;
+          if (first) {
+            setTimeout(() => {
+              const p = pendingProgress;
+              pendingProgress = null;
+              if (p && get().compareStatus === 'running') get().applyCompareEvent(p);
+            }, 100);
+          }
+        },
         cancelled: () => set({ compareStatus: 'cancelled' }),
         error: (err) => set({ compareStatus: 'error', compareError: err.message }),
       },

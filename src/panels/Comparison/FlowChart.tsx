@@ -110,8 +110,18 @@ export function FlowChart() {
             {t(`compare.cellName.${c.cell}`)}
           </li>
         ))}
-        <li>{t('compare.flowTrained')}</li>
-        <li>{t('compare.flowInit')}</li>
+        <li>
+          <svg className="cmp-dash" viewBox="0 0 24 8" aria-hidden="true">
+            <line x1="0" x2="24" y1="4" y2="4" strokeWidth="2.5" />
+          </svg>
+          {t('compare.flowTrained')}
+        </li>
+        <li>
+          <svg className="cmp-dash" viewBox="0 0 24 8" aria-hidden="true">
+            <line x1="0" x2="24" y1="4" y2="4" strokeWidth="1.5" strokeDasharray="5 4" />
+          </svg>
+          {t('compare.flowInit')}
+        </li>
       </ul>
     </figure>
   );
