@@ -22,6 +22,7 @@ import {
 import type { ModelSpec, TensorJson } from '../../src/engine';
 import {
   DEFAULT_COMPARE_CONFIG,
+  EXPLODING_PRESET,
   classifyFlow,
   compareJob,
   disagreements,
@@ -33,7 +34,7 @@ import {
   planCells,
   validateCompareConfig,
 } from '../../src/engine/compare';
-import type { CompareEvent } from '../../src/engine/compare';
+import type { CompareConfig, CompareEvent } from '../../src/engine/compare';
 
 const REF = new URL('../fixtures/reference/', import.meta.url);
 const refCase = (name: string): Record<string, unknown> =>
@@ -258,6 +259,35 @@ describe('compareJob', () => {
       if (e.kind === 'speed') expect(e.stepsPerSecond).toBeGreaterThan(0);
       if (e.kind === 'states') expect(e.h.length).toBe(e.T * e.H);
       if (e.kind === 'flow') expect(e.norms).toHaveLength(12);
+    }
+  });
+});
+
+describe('exploding-gradients preset', () => {
+  /** The start-of-training flow of each cell (the generator is left after the last one). */
+  function initFlows(config: Partial<CompareConfig>) {
+    const out: Extract<CompareEvent, { kind: 'flow' }>[] = [];
+    for (const e of compareJob(
+      { ...config, trainSteps: 10, sweepDelays: [2], sweepSteps: 10 },
+      () => 0,
+    )) {
+      if (e.kind === 'flow' && e.when === 'init') out.push(e);
+      if (out.length === 3) break;
+    }
+    return out;
+  }
+
+  it('makes the LSTM gradient explode without clipping; clipping brings the norm to the threshold', () => {
+    const normal = initFlows({});
+    const wild = initFlows(EXPLODING_PRESET);
+    const tamed = initFlows({ ...EXPLODING_PRESET, clip: true, clipThreshold: 1 });
+    expect(normal[1].verdict).toBe('vanishes');
+    expect(wild[1].verdict).toBe('explodes');
+    for (let i = 0; i < 3; i++) {
+      expect(wild[i].gradNorm).toBeGreaterThan(2 * normal[i].gradNorm);
+      expect(wild[i].clippedNorm).toBe(wild[i].gradNorm);
+      expect(tamed[i].gradNorm).toBeCloseTo(wild[i].gradNorm, 6);
+      expect(tamed[i].clippedNorm).toBeLessThanOrEqual(1 + 1e-4);
     }
   });
 });
