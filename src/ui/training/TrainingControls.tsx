@@ -61,6 +61,25 @@ const OPTION_LIMITS: Record<Exclude<keyof TrainOptions, 'curriculum'>, [number, 
   maxSteps: [0, 1000000],
 };
 
+/** Status, step and speed: its own component, so the form does not re-render per update. */
+function TrainingStatusLine() {
+  const { t } = useTranslation();
+  const status = useAppStore(selectTrainingState);
+  const hasInfo = useAppStore((s) => s.trainInfo !== null);
+  const step = useAppStore(selectTrainStep);
+  const msPerStep = useAppStore(selectMsPerStep);
+  return (
+    <p className="tr-status">
+      {/* Only the status is announced; the step count changes several times a second. */}
+      <span role="status">{t(`training.status.${status}`)}</span>
+      {hasInfo ? ` · ${t('training.stepCount', { step })}` : ''}
+      {msPerStep !== null && msPerStep > 0
+        ? ` · ${t('training.speed', { ms: msPerStep.toFixed(1) })}`
+        : ''}
+    </p>
+  );
+}
+
 /** Task, preset, hyperparameters, and the buttons that drive training. */
 export function TrainingControls({ controller }: { controller: TrainingController }) {
   const { t } = useTranslation();
@@ -74,8 +93,6 @@ export function TrainingControls({ controller }: { controller: TrainingControlle
   const info = useAppStore(selectTrainInfo);
   const error = useAppStore(selectTrainError);
   const divergence = useAppStore(selectDivergence);
-  const step = useAppStore(selectTrainStep);
-  const msPerStep = useAppStore(selectMsPerStep);
   const presetMs = useAppStore(selectPresetMs);
   const presetFile = useAppStore(selectPresetFile);
   const pasted = useAppStore(selectPastedDataset);
@@ -250,13 +267,7 @@ export function TrainingControls({ controller }: { controller: TrainingControlle
         />
       </div>
 
-      <p className="tr-status" role="status" aria-live="polite">
-        {t(`training.status.${status}`)}
-        {info ? ` · ${t('training.stepCount', { step })}` : ''}
-        {msPerStep !== null && msPerStep > 0
-          ? ` · ${t('training.speed', { ms: msPerStep.toFixed(1) })}`
-          : ''}
-      </p>
+      <TrainingStatusLine />
       {divergence ? (
         <div className="tr-error" role="alert">
           <p>

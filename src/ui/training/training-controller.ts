@@ -14,6 +14,9 @@ import type { ErrorInfo, TrainSetup, TrainingView } from '../../worker/protocol'
 
 type Store = typeof useAppStore;
 
+/** How often streamed training events reach the store (and the charts redraw), ms. */
+const CHART_INTERVAL_MS = 250;
+
 export interface PresetEntry {
   task: string;
   cell: string;
@@ -109,7 +112,43 @@ export function createTrainingController(
   let subscribedTo: EngineClient | null = null;
   let unsubscribe: (() => void) | null = null;
 
-  const touch = rafThrottle(() => store.getState().touchTraining());
+  /**
+   * Streamed events wait here and reach the store together a few times a second: a loss
+   * curve needs no 60 Hz, and every store write re-renders (measured: per-message writes
+   * kept the main thread busy while training).
+   */
+  const pending = {
+    step: [] as number[],
+    loss: [] as number[],
+    gradNorm: [] as number[],
+    score: [] as number[],
+    clip: null as number | null,
+    level: null as number | null,
+    progress: null as { step: number; ms: number; snapshots: number[] } | null,
+  };
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flushNow = () => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    const st = store.getState();
+    if (pending.step.length > 0) {
+      st.appendTrainSteps(pending, pending.clip, pending.level);
+      pending.step = [];
+      pending.loss = [];
+      pending.gradNorm = [];
+      pending.score = [];
+    }
+    if (pending.progress) {
+      const p = pending.progress;
+      pending.progress = null;
+      st.setTrainProgress(p.step, p.ms, p.snapshots);
+    }
+    st.touchTraining();
+  };
+  const touch = rafThrottle(flushNow);
+  const schedule = () => {
+    flushTimer ??= setTimeout(() => touch.schedule(), CHART_INTERVAL_MS);
+  };
 
   function client(): EngineClient {
     const c = getClient();
@@ -120,14 +159,24 @@ export function createTrainingController(
       subscribedTo = c;
       unsubscribe = c.onTraining({
         metrics: (m) => {
-          store.getState().appendTrainSteps(m, m.clipThreshold, m.level);
-          touch.schedule();
+          for (let k = 0; k < m.step.length; k++) {
+            pending.step.push(m.step[k]);
+            pending.loss.push(m.loss[k]);
+            pending.gradNorm.push(m.gradNorm[k]);
+            pending.score.push(m.score[k]);
+          }
+          pending.clip = m.clipThreshold;
+          pending.level = m.level;
+          schedule();
         },
         evaluation: (e) => {
           store.getState().addTrainEval({ step: e.step, valLoss: e.valLoss, metrics: e.metrics });
-          touch.schedule();
+          schedule();
         },
-        progress: (p) => store.getState().setTrainProgress(p.step, p.msPerStep, p.snapshots),
+        progress: (p) => {
+          pending.progress = { step: p.step, ms: p.msPerStep, snapshots: p.snapshots };
+          schedule();
+        },
         diverged: (d) => store.getState().setDivergence(d.divergence),
       });
     }
@@ -259,7 +308,7 @@ export function createTrainingController(
       store.getState().setTimelineStep(null);
       try {
         const res = await run.done;
-        touch.flush();
+        flushNow();
         const st = store.getState();
         st.setTrainingStatus(res.status);
         await show(null);
@@ -281,7 +330,7 @@ export function createTrainingController(
       if (!s.trainInfo && !(await controller.apply())) return;
       try {
         const res = await client().step();
-        touch.flush();
+        flushNow();
         store.getState().setTrainingStatus(res.status);
         await show(null);
       } catch (e) {
@@ -350,6 +399,7 @@ export function createTrainingController(
     },
     stop() {
       touch.cancel();
+      if (flushTimer) clearTimeout(flushTimer);
       unsubscribe?.();
       unsubscribe = null;
       subscribedTo = null;
