@@ -18,7 +18,7 @@
  *            }));
  *        });
  *
- *   3. Run it: `npm run test:e2e` (builds, then runs every file) or only yours:
+ *   3. Run it: `npm run test:e2e` (builds when dist/ is stale, then runs every file) or only yours:
  *      `npm run test:e2e -- heatmap` (files whose name contains "heatmap").
  *
  * WHAT `withApp` GIVES YOU
@@ -33,12 +33,14 @@
  * OTHER HELPERS: `seriousA11yViolations(page)` (axe-core, WCAG 2.1 A/AA, serious + critical),
  * `untranslatedTexts(enTexts, viTexts)` with `visibleTexts(page)` (text that stays English in
  * Vietnamese; mark language-neutral text such as symbols or sample data with the HTML attribute
- * `translate="no"`; bare names like "tanh" or "LSTM" are allowed, see MATH_NAMES), `horizontalOverflow(page)`, `saveScreenshot(page, name)` (docs/screenshots/),
- * `setTheme(page, 'dark')`, `setLanguage(page, 'vi')`, and `getHarness()` for the raw
- * `browser` and `baseURL` when you need several pages or contexts.
+ * `translate="no"`; bare names like "tanh" or "LSTM" are allowed, see MATH_NAMES),
+ * `horizontalOverflow(page)`, `saveScreenshot(page, name)` (docs/screenshots/),
+ * `setTheme(page, 'dark')`, `setLanguage(page, 'vi')`, and `getHarness()` for the raw `browser`
+ * and `baseURL` when you need several pages or contexts.
  *
- * The build is NOT done here: `npm run test:e2e` runs `npm run build` first. The harness refuses
- * to start without `dist/index.html`. Chromium is Debian's (`apt-get install -y chromium`), path
+ * The build is NOT done here: the runner (run.ts) runs `npm run build` first when `dist/` is
+ * older than a source file (`npm run test:e2e -- --build` forces it). The harness refuses to
+ * start without `dist/index.html`. Chromium is Debian's (`apt-get install -y chromium`), path
  * overridable with CHROMIUM_PATH. Run everything sequentially: the CI machine has 2 cores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
