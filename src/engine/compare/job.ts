@@ -145,7 +145,7 @@ function flowOf(config: CompareConfig, model: Model): GradientFlow {
 
 /** Steps per timing of the speed figure (best of `SPEED_REPEATS`), after `SPEED_WARMUP` untimed ones. */
 export const SPEED_STEPS = 8;
-export const SPEED_REPEATS = 3;
+export const SPEED_REPEATS = 5;
 export const SPEED_WARMUP = 3;
 
 /** A training run on recall batches of one fixed length (T = delay + 2, no curriculum). */
