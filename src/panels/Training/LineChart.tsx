@@ -84,8 +84,12 @@ export function LineChart({ title, xLabel, series, hline, log, summary }: Props)
   const path = line<[number, number]>()
     .x((d) => x(d[0]))
     .y((d) => y(d[1]));
-  const yTicks = y.ticks(4);
-  const xTicks = x.ticks(4);
+  // Log axes: only 1, 2 and 5 times a power of ten, so labels never overlap.
+  const yTicks = useLog
+    ? y.ticks(4).filter((v) => [1, 2, 5].includes(Number(v.toExponential(0).split('e')[0])))
+    : y.ticks(4);
+  // Leave room at the right end for the axis name.
+  const xTicks = x.ticks(4).filter((v) => x(v) < W - M.r - 34);
   return (
     <figure className="tr-chart">
       <figcaption className="tr-chart-title">{title}</figcaption>
@@ -109,7 +113,11 @@ export function LineChart({ title, xLabel, series, hline, log, summary }: Props)
         {hline ? (
           <g className="tr-hline">
             <line x1={M.l} x2={W - M.r} y1={y(hline.y)} y2={y(hline.y)} />
-            <text x={W - M.r} y={y(hline.y) - 4} textAnchor="end">
+            <text
+              x={W - M.r}
+              y={y(hline.y) - 4 < M.t + 8 ? y(hline.y) + 12 : y(hline.y) - 4}
+              textAnchor="end"
+            >
               {hline.label}
             </text>
           </g>

@@ -108,7 +108,7 @@ export function TrainingControls({ controller }: { controller: TrainingControlle
   return (
     <section className="panel tr-controls" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>{t('training.title')}</h2>
-      <div className="field-row">
+      <div className="tr-task">
         <div className="field">
           <label htmlFor={`${id}-task`}>{t('training.task')}</label>
           <select
