@@ -70,4 +70,14 @@ describe('comparison', () => {
         animations: 'disabled',
       });
     }));
+
+  test('Vietnamese: the region, its table and controls are translated', () =>
+    withApp({ viewport: { width: 1024, height: 768 }, query: '?lang=vi' }, async ({ page }) => {
+      await page.getByRole('button', { name: 'So sánh các ô' }).click();
+      const region = page.getByRole('region', { name: 'So sánh' });
+      await region.getByRole('table', { name: 'So sánh RNN, LSTM và GRU' }).waitFor();
+      await region.getByRole('radio', { name: 'Cùng ngân sách tham số' }).check();
+      await region.getByRole('button', { name: 'Đo' }).waitFor();
+      assert.deepEqual(await seriousA11yViolations(page), []);
+    }));
 });
