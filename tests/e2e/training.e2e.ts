@@ -153,6 +153,18 @@ describe('training', () => {
       await saveScreenshot(page, 'training-vi-1024');
     }));
 
+  test('?preset= opens on a pretrained preset', () =>
+    withApp({ query: '?lang=en&preset=recall-gru' }, async ({ page }) => {
+      await page.waitForFunction(
+        () => (window as Win).__gatescope!.getState().presetFile === 'recall-gru.safetensors',
+      );
+      const s = await state(page);
+      assert.equal(s.cell, 'gru');
+      console.log(
+        `e2e training: ?preset=recall-gru shown ${s.presetMs?.toFixed(1)} ms after its request`,
+      );
+    }));
+
   test('W2 training step through the worker', () =>
     withApp({ query: '?lang=en' }, async ({ page }) => {
       await page.waitForFunction(() => (window as Win).__gatescopeTraining !== undefined);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { TrainingPanel } from '../../panels/Training/TrainingPanel';
 import { useAppStore } from '../../store';
+import { getEngineBridge } from '../../store/engine-bridge';
 import { createTrainingController } from './training-controller';
 import { TrainingControls } from './TrainingControls';
 import './training-controls.css';
@@ -36,7 +37,25 @@ export function TrainingArea() {
         genTimer = setTimeout(() => void controller.generate(), 150);
       }
     });
+    // `?preset=recall-lstm` (task-cell) opens on a pretrained preset's trace: a course page
+    // can link straight to gates that already mean something.
+    const wanted = new URLSearchParams(globalThis.location?.search ?? '').get('preset');
+    const match = wanted ? /^([a-z-]+)-(lstm|gru|rnn-tanh)$/.exec(wanted) : null;
+    let cancelled = false;
+    if (match) {
+      // After the bridge's first run, so its default trace does not replace the preset's.
+      setTimeout(() => {
+        void (getEngineBridge()?.settled() ?? Promise.resolve()).then(() => {
+          if (cancelled) return;
+          const s = useAppStore.getState();
+          s.setTrainTask(match[1]);
+          s.setPresetCell(match[2] as 'lstm' | 'gru' | 'rnn-tanh');
+          void controller.loadPreset();
+        });
+      }, 0);
+    }
     return () => {
+      cancelled = true;
       unsubscribe();
       if (genTimer) clearTimeout(genTimer);
       controller.stop();
