@@ -13,11 +13,19 @@ import { SCREENSHOT_DIR, horizontalOverflow, seriousA11yViolations, withApp } fr
 const CELLS = ['rnn-tanh', 'rnn-relu', 'lstm', 'gru', 'gru-textbook'] as const;
 const REDRAW = 'gatescope:heatmaps-redraw';
 
-/** Wait until the run of `steps` steps has fully arrived (the strip shows the last token). */
+/** Wait until the run of `steps` steps has fully arrived in the store and the strip shows its page. */
 async function waitForTrace(page: Page, steps: number) {
+  await page.waitForFunction(
+    (n) =>
+      (
+        globalThis as unknown as { __gatescope: { getState(): { traceT: number } } }
+      ).__gatescope.getState().traceT === n,
+    steps,
+    { timeout: 60_000 },
+  );
   await page
     .getByRole('list', { name: 'Input tokens; the current step is marked' })
-    .locator(`button[data-t="${steps - 1}"]`)
+    .locator('button[aria-current="step"]')
     .waitFor({ timeout: 60_000 });
   // Let the panels' frame-throttled redraws land.
   await page.evaluate(
