@@ -22,7 +22,7 @@ export function sizeCanvas(
   return ctx;
 }
 
-/** `getContext('2d')` that never throws (jsdom logs "not implemented" and returns null). */
+/** `getContext('2d')` that never throws (jsdom has no canvas: it logs an error and returns null). */
 export function get2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
   try {
     return canvas.getContext('2d');
