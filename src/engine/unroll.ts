@@ -337,11 +337,8 @@ export function forward(
         trace.nonFinite = firstNonFinite(run.act.h as Float32Array, B, H, idx, trace);
       // Output half d of this layer (zeros at padded steps, as the trace).
       const h = run.act.h as Float32Array;
-      for (let r = 0; r < TB; r++) {
-        const src = r * H;
-        const dst = r * DH + d * H;
-        for (let j = 0; j < H; j++) out[dst + j] = h[src + j];
-      }
+      if (D === 1) out.set(h);
+      else for (let r = 0; r < TB; r++) out.set(h.subarray(r * H, r * H + H), r * DH + d * H);
     }
     if (l < L - 1) {
       if (rng) {

@@ -37,6 +37,7 @@ interface KernelExports {
   lstmForward(...args: number[]): void;
   gruForward(...args: number[]): void;
   rnnForward(...args: number[]): void;
+  packCols(N: number, K1: number, W1: number, K2: number, W2: number, dst: number): void;
 }
 
 /**
@@ -227,7 +228,7 @@ export class SimdKernels implements LayerKernels {
     const nq = cell === 'lstm' ? 10 : cell === 'gru' ? 8 : cell === 'gru-textbook' ? 7 : 2;
     this.reset(
       T * B * I +
-        GH * (I + H) +
+        2 * GH * (I + H) +
         2 * GH +
         2 * B * H +
         T * B * GH +
@@ -248,6 +249,15 @@ export class SimdKernels implements LayerKernels {
     const lastStep = a.reverse ? 0 : T - 1;
     const final = (p: number, dst: Float32Array) =>
       dst.set(this.get(p + lastStep * B * H * 4, B * H));
+    // One sequence: the recurrent weights packed for the column-form mat-vec.
+    let pwhhp = 0;
+    if (B === 1 && H % 4 === 0 && cell !== 'gru-textbook') {
+      pwhhp = this.alloc(GH * (I + H));
+      if (cell === 'gru') {
+        this.ex.packCols(GH, I, pwih, 0, 0, pwhhp);
+        this.ex.packCols(GH, H, pwhh, 0, 0, pwhhp + GH * I * 4);
+      } else this.ex.packCols(GH, I, pwih, H, pwhh, pwhhp);
+    }
 
     if (cell === 'lstm' || cell === 'rnn-tanh' || cell === 'rnn-relu') {
       // b_ih + b_hh folded into the input projection.
@@ -259,7 +269,7 @@ export class SimdKernels implements LayerKernels {
       if (cell === 'lstm') {
         const pc0 = a.c0 ? this.put(a.c0, 0, B * H) : this.zeros(B * H);
         const q = Array.from({ length: 10 }, trace);
-        this.ex.lstmForward(T, B, I, H, rev, px, pwih, pwhh, pb, ph0, pc0, P, S, ...q);
+        this.ex.lstmForward(T, B, I, H, rev, px, pwih, pwhh, pwhhp, pb, ph0, pc0, P, S, ...q);
         const names: Quantity[] = ['i', 'f', 'g', 'o'];
         names.forEach((n, k) => out(q[k], need(a.pre, n)));
         names.forEach((n, k) => out(q[4 + k], need(a.act, n)));
@@ -271,7 +281,7 @@ export class SimdKernels implements LayerKernels {
         const pre = trace();
         const h = trace();
         const relu = cell === 'rnn-relu' ? 1 : 0;
-        this.ex.rnnForward(T, B, I, H, rev, relu, px, pwih, pwhh, pb, ph0, P, pre, h);
+        this.ex.rnnForward(T, B, I, H, rev, relu, px, pwih, pwhh, pwhhp, pb, ph0, P, pre, h);
         out(pre, need(a.pre, 'h'));
         out(h, need(a.act, 'h'));
         final(h, a.hN);
@@ -295,6 +305,7 @@ export class SimdKernels implements LayerKernels {
       px,
       pwih,
       pwhh,
+      pwhhp,
       pbih,
       pbhh,
       ph0,
@@ -326,14 +337,16 @@ export class SimdKernels implements LayerKernels {
    * benchmark compares the engine with: same FLOPs as a layer's gate mat-vecs, no trace).
    */
   bareMatvec(steps: number, N: number, K: number): () => number {
-    this.reset(N * K + K + N + 64 * 4);
+    this.reset(2 * N * K + K + N + 64 * 5);
     const pw = this.alloc(N * K);
+    const pp = this.alloc(N * K);
     const pv = this.alloc(K);
     const py = this.alloc(N);
     const w = this.get(pw, N * K);
     for (let i = 0; i < w.length; i++) w[i] = ((i * 2654435761) % 1000) / 1e5 - 0.005;
     this.get(pv, K).fill(0.5);
-    return () => this.ex.bareMatvecLoop(steps, N, K, pw, pv, py);
+    this.ex.packCols(N, K, pw, 0, 0, pp);
+    return () => this.ex.bareMatvecLoop(steps, N, K, pp, pv, py);
   }
 }
 

@@ -10,6 +10,7 @@
 // hidden sizes the cost of one JS <-> wasm call per step would dominate. The trace is
 // written straight into this memory.
 
+
 // ---------------------------------------------------------------------------------------
 // Elementwise math (f32x4 and a scalar twin for tails, same polynomial: Cephes expf).
 
@@ -409,14 +410,15 @@ export function gemmXN(
 }
 
 /**
- * The bare SIMD ceiling the benchmark compares against: `steps` mat-vecs
- * y[N] = W[N, K] v[K] with the same kernel, no nonlinearity, no trace, no dependency
- * between steps. Returns a checksum so the work cannot be optimised away.
+ * The bare SIMD ceiling the benchmark compares against: `steps` mat-vecs y[N] = W[N, K] v[K]
+ * with the fastest mat-vec here (`colMatvec`, Wp packed by `packCols(N, K, W, 0)`; N % 4 == 0),
+ * no nonlinearity, no trace, no dependency between steps. Returns a checksum so the work
+ * cannot be optimised away.
  */
-export function bareMatvecLoop(steps: i32, N: i32, K: i32, W: usize, v: usize, y: usize): f32 {
+export function bareMatvecLoop(steps: i32, N: i32, K: i32, Wp: usize, v: usize, y: usize): f32 {
   let acc: f32 = 0;
   for (let t = 0; t < steps; t++) {
-    gemmNT(1, N, K, v, K, W, K, 0, 0, y, N);
+    colMatvec(N, K, v, 0, 0, Wp, 0, y);
     acc += load<f32>(y);
   }
   return acc;
@@ -426,7 +428,13 @@ export function bareMatvecLoop(steps: i32, N: i32, K: i32, W: usize, v: usize, y
 // Whole-layer forward passes. Common arguments:
 //   T, B, I, H    sizes; `reverse` != 0 walks t = T-1 .. 0 (the `_reverse` direction)
 //   x             [T, B, I] this layer's input
-//   wih [G*H, I], whh [G*H, H], bias [G*H] (LSTM/RNN: b_ih + b_hh summed by the caller;
+//   wih [G*H, I], whh [G*H, H], bias [G*H]
+//   whhp          B = 1 and H % 4 == 0 only, else 0 (gemmNT on wih, whh): the weights packed
+//                 for the column-form `colMatvec`, so one call per step does x_t W_ihᵀ and
+//                 hPrev W_hhᵀ together: packCols(G*H, I, wih, H, whh) (LSTM, RNN; bias =
+//                 b_ih + b_hh as its initial term); GRU: packCols(3H, I, wih, 0) followed by
+//                 packCols(3H, H, whh, 0), since r scales only the hidden part of n
+//                 (textbook GRU ignores whhp) (LSTM/RNN: b_ih + b_hh summed by the caller;
 //                 GRU: bih and bhh apart because b_hn sits inside r * (...))
 //   h0 (c0)       [B, H] initial state
 //   P             scratch [T, B, G*H] (input projections), S scratch [B, G*H] (one step)
@@ -444,13 +452,14 @@ function inputProjection(T: i32, B: i32, I: i32, GH: i32, x: usize, wih: usize, 
  */
 export function lstmForward(
   T: i32, B: i32, I: i32, H: i32, reverse: i32,
-  x: usize, wih: usize, whh: usize, bias: usize, h0: usize, c0: usize,
+  x: usize, wih: usize, whh: usize, whhp: usize, bias: usize, h0: usize, c0: usize,
   P: usize, S: usize,
   preI: usize, preF: usize, preG: usize, preO: usize,
   aI: usize, aF: usize, aG: usize, aO: usize, cT: usize, hT: usize,
 ): void {
   const GH = 4 * H;
-  inputProjection(T, B, I, GH, x, wih, bias, P);
+  const packed = whhp != 0;
+  if (!packed) inputProjection(T, B, I, GH, x, wih, bias, P);
   const H4 = H & ~3;
   const stepBytes = <usize>(B * H) << 2;
   for (let s = 0; s < T; s++) {
@@ -459,7 +468,8 @@ export function lstmForward(
     const tp = reverse ? t + 1 : t - 1;
     const hPrev = first ? h0 : hT + <usize>tp * stepBytes;
     const cPrev = first ? c0 : cT + <usize>tp * stepBytes;
-    gemmNT(B, GH, H, hPrev, H, whh, H, P + (<usize>(t * B * GH) << 2), GH, S, GH);
+    if (packed) colMatvec(GH, I, x + (<usize>(t * I) << 2), H, hPrev, whhp, bias, S);
+    else gemmNT(B, GH, H, hPrev, H, whh, H, P + (<usize>(t * B * GH) << 2), GH, S, GH);
     const base = <usize>t * stepBytes;
     for (let b = 0; b < B; b++) {
       const g = S + (<usize>(b * GH) << 2);
@@ -521,13 +531,16 @@ export function lstmForward(
  */
 export function gruForward(
   T: i32, B: i32, I: i32, H: i32, reverse: i32, textbook: i32,
-  x: usize, wih: usize, whh: usize, bih: usize, bhh: usize, h0: usize,
+  x: usize, wih: usize, whh: usize, whhp: usize, bih: usize, bhh: usize, h0: usize,
   P: usize, S: usize, S2: usize,
   preR: usize, preZ: usize, preN: usize, aR: usize, aZ: usize, aN: usize, hT: usize,
   ghn: usize,
 ): void {
   const GH = 3 * H;
-  inputProjection(T, B, I, GH, x, wih, bih, P);
+  // Packed (B = 1): whhp holds packCols(3H, I, W_ih) then packCols(3H, H, W_hh), and the input
+  // part of each step is computed into P[0] just before it is used (no [T, 3H] buffer).
+  const packed = whhp != 0 && !textbook;
+  if (!packed) inputProjection(T, B, I, GH, x, wih, bih, P);
   const H4 = H & ~3;
   const hq = <usize>H << 2;
   const stepBytes = <usize>(B * H) << 2;
@@ -536,9 +549,12 @@ export function gruForward(
     const t = reverse ? T - 1 - s : s;
     const tp = reverse ? t + 1 : t - 1;
     const hPrev = s == 0 ? h0 : hT + <usize>tp * stepBytes;
-    const pt = P + (<usize>(t * B * GH) << 2);
+    const pt = packed ? P : P + (<usize>(t * B * GH) << 2);
     const base = <usize>t * stepBytes;
-    if (!textbook) {
+    if (packed) {
+      colMatvec(GH, I, x + (<usize>(t * I) << 2), 0, 0, whhp, bih, P);
+      colMatvec(GH, H, hPrev, 0, 0, whhp + (<usize>(GH * I) << 2), bhh, S);
+    } else if (!textbook) {
       // S = hPrev W_hhᵀ + b_hh, all three blocks.
       gemmNT(B, GH, H, hPrev, H, whh, H, bhh, 0, S, GH);
     } else {
@@ -622,10 +638,11 @@ export function gruForward(
  */
 export function rnnForward(
   T: i32, B: i32, I: i32, H: i32, reverse: i32, relu: i32,
-  x: usize, wih: usize, whh: usize, bias: usize, h0: usize,
+  x: usize, wih: usize, whh: usize, whhp: usize, bias: usize, h0: usize,
   P: usize, preH: usize, hT: usize,
 ): void {
-  inputProjection(T, B, I, H, x, wih, bias, P);
+  const packed = whhp != 0;
+  if (!packed) inputProjection(T, B, I, H, x, wih, bias, P);
   const H4 = H & ~3;
   const stepBytes = <usize>(B * H) << 2;
   const zero = f32x4.splat(0);
@@ -635,7 +652,8 @@ export function rnnForward(
     const hPrev = s == 0 ? h0 : hT + <usize>tp * stepBytes;
     const base = <usize>t * stepBytes;
     // The pre-activation goes straight into the trace, then the activation reads it.
-    gemmNT(B, H, H, hPrev, H, whh, H, P + base, H, preH + base, H);
+    if (packed) colMatvec(H, I, x + (<usize>(t * I) << 2), H, hPrev, whhp, bias, preH + base);
+    else gemmNT(B, H, H, hPrev, H, whh, H, P + base, H, preH + base, H);
     const n = B * H;
     const n4 = n & ~3;
     let j = 0;
@@ -649,5 +667,139 @@ export function rnnForward(
       const z = load<f32>(preH + o);
       store<f32>(hT + o, relu ? max<f32>(z, 0) : tanhS(z));
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// One sequence (B = 1): the recurrent mat-vec in column form over packed weights.
+//
+// y = D + W v in "column form" walks k once and adds v[k] * W[n .. n+R, k] to a tile of R
+// outputs held in registers: one splat feeds up to 6 multiply-adds and no horizontal sums
+// are needed. Tiles of 24 rows keep 6 independent f32x4 accumulators, enough to hide the
+// latency of wasm's separate mul and add (no FMA); 8 spill registers in V8 and run slower.
+// Measured here on a 384 x 128 mat-vec: 2.2 ms per 1000 steps against 6.1 ms for the
+// row-form dot products of gemmNT. The weights are packed once per layer call so each
+// tile's columns are contiguous: [tile][k][R], tiles of 24 rows, then 16, 8 and 4 for the
+// rest (N must be a multiple of 4).
+
+/**
+ * Packs [W1 | W2] (W1 [N, K1], W2 [N, K2], row-major) for `colMatvec`: per tile, K1 columns
+ * of W1 then K2 columns of W2, R values each. dst holds N * (K1 + K2) floats. K2 may be 0.
+ */
+export function packCols(N: i32, K1: i32, W1: usize, K2: i32, W2: usize, dst: usize): void {
+  let d = dst;
+  let n = 0;
+  while (n < N) {
+    const left = N - n;
+    const R = left >= 24 ? 24 : left >= 16 ? 16 : left >= 8 ? 8 : 4;
+    for (let part = 0; part < 2; part++) {
+      const K = part == 0 ? K1 : K2;
+      const W = part == 0 ? W1 : W2;
+      for (let k = 0; k < K; k++) {
+        const src = W + (<usize>(n * K + k) << 2);
+        for (let r = 0; r < R; r++) {
+          store<f32>(d, load<f32>(src + (<usize>(r * K) << 2)));
+          d += 4;
+        }
+      }
+    }
+    n += R;
+  }
+}
+
+// One tile of R = 4 * A rows (A accumulators, 1 to 6): s_a += v[k] * w[k][a] over both
+// sources. Written out per A below (AssemblyScript has no register arrays).
+@inline
+function mac(s: v128, x: v128, w: usize, off: usize): v128 {
+  return f32x4.add(s, f32x4.mul(x, v128.load(w + off)));
+}
+
+/**
+ * y[n] = D[n] + sum_k Wp(n, k) [v1; v2][k] for n < N (N % 4 == 0), Wp packed by
+ * `packCols(N, K1, ., K2, .)`: the product of [W1 | W2] with the two vectors v1 [K1] and
+ * v2 [K2] stacked, without copying them together. D may be 0. y must not overlap v1, v2.
+ */
+export function colMatvec(
+  N: i32, K1: i32, v1: usize, K2: i32, v2: usize, Wp: usize, D: usize, y: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const e1 = v1 + (<usize>K1 << 2);
+  const e2 = v2 + (<usize>K2 << 2);
+  let w = Wp;
+  let n = 0;
+  for (; n + 24 <= N; n += 24) {
+    const o = <usize>n << 2;
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero;
+    if (D != 0) {
+      s0 = v128.load(D + o); s1 = v128.load(D + o, 16); s2 = v128.load(D + o, 32);
+      s3 = v128.load(D + o, 48); s4 = v128.load(D + o, 64); s5 = v128.load(D + o, 80);
+    }
+    for (let p = v1; p < e1; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16); s2 = mac(s2, x, w, 32);
+      s3 = mac(s3, x, w, 48); s4 = mac(s4, x, w, 64); s5 = mac(s5, x, w, 80);
+      w += 96;
+    }
+    for (let p = v2; p < e2; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16); s2 = mac(s2, x, w, 32);
+      s3 = mac(s3, x, w, 48); s4 = mac(s4, x, w, 64); s5 = mac(s5, x, w, 80);
+      w += 96;
+    }
+    v128.store(y + o, s0); v128.store(y + o, s1, 16); v128.store(y + o, s2, 32);
+    v128.store(y + o, s3, 48); v128.store(y + o, s4, 64); v128.store(y + o, s5, 80);
+  }
+  if (n + 16 <= N) {
+    const o = <usize>n << 2;
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+    if (D != 0) {
+      s0 = v128.load(D + o); s1 = v128.load(D + o, 16);
+      s2 = v128.load(D + o, 32); s3 = v128.load(D + o, 48);
+    }
+    for (let p = v1; p < e1; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16); s2 = mac(s2, x, w, 32); s3 = mac(s3, x, w, 48);
+      w += 64;
+    }
+    for (let p = v2; p < e2; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16); s2 = mac(s2, x, w, 32); s3 = mac(s3, x, w, 48);
+      w += 64;
+    }
+    v128.store(y + o, s0); v128.store(y + o, s1, 16);
+    v128.store(y + o, s2, 32); v128.store(y + o, s3, 48);
+    n += 16;
+  }
+  if (n + 8 <= N) {
+    const o = <usize>n << 2;
+    let s0 = zero, s1 = zero;
+    if (D != 0) {
+      s0 = v128.load(D + o); s1 = v128.load(D + o, 16);
+    }
+    for (let p = v1; p < e1; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16);
+      w += 32;
+    }
+    for (let p = v2; p < e2; p += 4) {
+      const x = v128.load32_splat(p);
+      s0 = mac(s0, x, w, 0); s1 = mac(s1, x, w, 16);
+      w += 32;
+    }
+    v128.store(y + o, s0); v128.store(y + o, s1, 16);
+    n += 8;
+  }
+  if (n + 4 <= N) {
+    const o = <usize>n << 2;
+    let s0 = D != 0 ? v128.load(D + o) : zero;
+    for (let p = v1; p < e1; p += 4) {
+      s0 = mac(s0, v128.load32_splat(p), w, 0);
+      w += 16;
+    }
+    for (let p = v2; p < e2; p += 4) {
+      s0 = mac(s0, v128.load32_splat(p), w, 0);
+      w += 16;
+    }
+    v128.store(y + o, s0);
   }
 }
