@@ -19,6 +19,7 @@
 import { EngineError } from './errors';
 import { CELLS } from './cells';
 import { getKernels } from './kernels';
+import { hasBackwardLayer } from './kernels/layer';
 import { directions } from './model';
 import type { Model } from './model';
 import { checkArray, workspaceOf } from './unroll';
@@ -206,6 +207,42 @@ export function backward(
       if (options.dcN) for (let i = 0; i < B * H; i++) carryC[i] = options.dcN[so + i];
       else carryC.fill(0);
       const dLdh = result.dLdh[trace.layers[idx].key];
+      // Kernels that run a whole layer's backward in one call (WebAssembly SIMD) take the
+      // step loop, the weight gradients and the input side over.
+      if (hasBackwardLayer(kernels)) {
+        kernels.backwardLayer({
+          cell: spec.cell,
+          T,
+          B,
+          I: lp.inSize,
+          H,
+          reverse: d === 1,
+          lengths,
+          truncate: k,
+          x: X,
+          wih: lp.wih,
+          whh: lp.whh,
+          act: run.act,
+          pre: run.pre,
+          ghn: run.ghn,
+          h0: trace.h0.subarray(so, so + B * H),
+          c0: trace.c0 ? trace.c0.subarray(so, so + B * H) : null,
+          dOut,
+          dOutOffset: d * H,
+          dOutStride: DH,
+          carryH,
+          carryC: trace.c0 ? carryC : null,
+          dLdh,
+          gwih: lp.gwih,
+          gwhh: lp.gwhh,
+          gbih: lp.gbih,
+          gbhh: lp.gbhh,
+          dIn,
+        });
+        result.dh0.set(carryH, so);
+        if (result.dc0) result.dc0.set(carryC, so);
+        continue;
+      }
       const hAct = run.act.h as Float32Array;
       const cAct = run.act.c ?? null;
       const h0 = trace.h0;

@@ -19,6 +19,7 @@ import type { CellRun } from './cells';
 import { EngineError } from './errors';
 import { getKernels } from './kernels';
 import { runLayerFast } from './kernels/layer';
+import { hasTraceArena } from './kernels/arena';
 import { directions } from './model';
 import type { Model } from './model';
 import { Rng } from './random';
@@ -89,12 +90,23 @@ export function createWorkspace(spec: ModelSpec, T: number, B: number): Workspac
   const layers: LayerTrace[] = [];
   const runs: CellRun[] = [];
   const empty = new Float32Array(0);
+  // The trace arrays, carved from one block the kernels may hold in their own memory
+  // (whole-layer kernels then write them in place: see kernels/arena.ts).
+  const perLayer = quantities.length + gates.length + (spec.cell === 'gru' ? 1 : 0);
+  const traceFloats = L * D * perLayer * TBH;
+  const arena = hasTraceArena(kernels) ? kernels.traceArena(spec, T, B, traceFloats) : null;
+  let carved = 0;
+  const traceArray = (): Float32Array => {
+    if (!arena) return new Float32Array(TBH);
+    carved += TBH;
+    return arena.subarray(carved - TBH, carved);
+  };
   for (let l = 0; l < L; l++) {
     for (let d = 0; d < D; d++) {
       const act: LayerTrace['act'] = {};
       const pre: LayerTrace['pre'] = {};
-      for (const q of quantities) act[q] = new Float32Array(TBH);
-      for (const q of gates) pre[q] = new Float32Array(TBH);
+      for (const q of quantities) act[q] = traceArray();
+      for (const q of gates) pre[q] = traceArray();
       const dir = d as Direction;
       layers.push({ key: layerKey(l, dir), layer: l, direction: dir, act, pre });
       runs.push({
@@ -114,7 +126,7 @@ export function createWorkspace(spec: ModelSpec, T: number, B: number): Workspac
         valid: new Uint8Array(B),
         act,
         pre,
-        ghn: spec.cell === 'gru' ? new Float32Array(TBH) : null,
+        ghn: spec.cell === 'gru' ? traceArray() : null,
         rh: new Float32Array(B * H),
         hPrev: empty,
         cPrev: empty,

@@ -4,7 +4,8 @@
  * than its AssemblyScript source (so a run straight after editing the source is never stale).
  * Not for the browser bundle: see `browser.ts`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSimdKernels, simdSupported } from './simd';
 import type { SimdKernels } from './simd';
@@ -12,9 +13,12 @@ import type { SimdKernels } from './simd';
 const SOURCE = fileURLToPath(new URL('./assembly/kernels.ts', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('./build/kernels.wasm', import.meta.url));
 
-/** Whether the built binary is missing or older than its source. */
+/** Whether the built binary is missing or older than its source (any file of assembly/). */
 export function wasmIsStale(): boolean {
-  return !existsSync(OUTPUT) || statSync(OUTPUT).mtimeMs < statSync(SOURCE).mtimeMs;
+  if (!existsSync(OUTPUT)) return true;
+  const built = statSync(OUTPUT).mtimeMs;
+  const dir = dirname(SOURCE);
+  return readdirSync(dir).some((f) => f.endsWith('.ts') && statSync(join(dir, f)).mtimeMs > built);
 }
 
 /** Builds when stale, then instantiates. Returns null when this Node has no WebAssembly SIMD. */

@@ -11,7 +11,8 @@
  * per-layer fast path that is O(T * B * (I + quantities * H)), small beside the products.
  */
 import { scalarKernels } from '../engine/kernels';
-import type { LayerForwardArgs, LayerKernels } from '../engine/kernels/layer';
+import type { LayerBackwardArgs, LayerForwardArgs, LayerKernels } from '../engine/kernels/layer';
+import type { ParamUpdater, UpdateRule } from '../engine/kernels';
 import type { Quantity } from '../engine/types';
 
 /** A minimal module using one v128 instruction: `WebAssembly.validate` says whether SIMD exists. */
@@ -38,6 +39,15 @@ interface KernelExports {
   gruForward(...args: number[]): void;
   rnnForward(...args: number[]): void;
   packCols(N: number, K1: number, W1: number, K2: number, W2: number, dst: number): void;
+}
+
+/** The training exports (src/wasm/assembly/backward.ts). */
+interface TrainExports {
+  memory: WebAssembly.Memory;
+  layerBackward(desc: number): void;
+  adamUpdate(...args: number[]): void;
+  sgdUpdate(...args: number[]): void;
+  rmspropUpdate(...args: number[]): void;
 }
 
 /**
@@ -329,6 +339,191 @@ export class SimdKernels implements LayerKernels {
     return p;
   }
 
+  // --- training: whole-layer backward and parameter updates --------------------------------
+
+  /** Layers run through `backwardLayer` and updates run through an updater (tests check them). */
+  backwardCalls = 0;
+  updateCalls = 0;
+  /** The compiled module (set by the factories): each optimizer's updater is an instance of it. */
+  module: WebAssembly.Module | null = null;
+
+  /**
+   * Runs one layer and direction's backward through time inside WebAssembly (`layerBackward`
+   * in src/wasm/assembly/backward.ts): operands copied in once, dL/dh, the carries, the
+   * weight gradients and dL/dx copied out once. Any lengths and truncation window.
+   */
+  backwardLayer(a: LayerBackwardArgs): void {
+    this.backwardCalls++;
+    const { cell, T, B, I, H } = a;
+    const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
+    const GH = G * H;
+    const TB = T * B;
+    const TBH = TB * H;
+    const BH = B * H;
+    const quantities: Quantity[] =
+      cell === 'lstm'
+        ? ['i', 'f', 'g', 'o', 'c', 'h']
+        : cell === 'gru' || cell === 'gru-textbook'
+          ? ['r', 'z', 'n', 'h']
+          : ['h'];
+    const relu = cell === 'rnn-relu';
+    const nOut = span(TB, H, a.dOutStride);
+    const traceFloats = (quantities.length + (relu ? 1 : 0) + (cell === 'gru' ? 1 : 0)) * TBH;
+    const scratch =
+      TB * GH * (cell === 'gru' ? 2 : 1) + TBH * (cell === 'gru-textbook' ? 3 : 2) + 5 * BH;
+    this.reset(
+      TB * I * 2 +
+        2 * GH * (I + H) +
+        2 * GH +
+        4 * BH +
+        B +
+        64 +
+        nOut +
+        traceFloats +
+        scratch +
+        16 * 40,
+    );
+    const CELL_ID = { lstm: 0, gru: 1, 'gru-textbook': 2, 'rnn-tanh': 3, 'rnn-relu': 4 };
+    const words = new Int32Array(37);
+    words[0] = CELL_ID[cell];
+    words[1] = T;
+    words[2] = B;
+    words[3] = I;
+    words[4] = H;
+    words[5] = a.reverse ? 1 : 0;
+    words[6] = a.truncate;
+    words[7] = a.dOutStride;
+    const pl = this.alloc(B);
+    new Int32Array(this.ex.memory.buffer, pl, B).set(a.lengths.subarray(0, B));
+    words[8] = pl;
+    words[9] = this.put(a.x, 0, TB * I);
+    words[10] = this.put(a.wih, 0, GH * I);
+    words[11] = this.put(a.whh, 0, GH * H);
+    words[12] = this.put(a.h0, 0, BH);
+    words[13] = cell === 'lstm' ? (a.c0 ? this.put(a.c0, 0, BH) : this.zeros(BH)) : 0;
+    quantities.forEach((q, i) => (words[14 + i] = this.put(need(a.act, q), 0, TBH)));
+    if (relu) words[15] = this.put(need(a.pre, 'h'), 0, TBH);
+    if (cell === 'gru') {
+      if (!a.ghn) throw new Error('simd backwardLayer: the GRU trace has no ghn array');
+      words[20] = this.put(a.ghn, 0, TBH);
+    }
+    words[21] = this.put(a.dOut, a.dOutOffset, nOut);
+    const pch = this.put(a.carryH, 0, BH);
+    const pcc = a.carryC ? this.put(a.carryC, 0, BH) : this.zeros(BH);
+    words[22] = pch;
+    words[23] = pcc;
+    words[24] = this.alloc(TBH);
+    words[25] = this.alloc(TB * GH);
+    words[26] = cell === 'gru' ? this.alloc(TB * GH) : words[25];
+    words[27] = this.alloc(TBH);
+    words[28] = cell === 'gru-textbook' ? this.alloc(TBH) : 0;
+    words[29] = this.alloc(BH);
+    words[30] = this.alloc(BH);
+    words[31] = this.alloc(BH);
+    const pgwih = this.put(a.gwih, 0, GH * I);
+    const pgwhh = this.put(a.gwhh, 0, GH * H);
+    const pgbih = a.gbih ? this.put(a.gbih, 0, GH) : 0;
+    const pgbhh = a.gbhh ? this.put(a.gbhh, 0, GH) : 0;
+    const pdin = this.put(a.dIn, 0, TB * I);
+    words[32] = pgwih;
+    words[33] = pgwhh;
+    words[34] = pgbih;
+    words[35] = pgbhh;
+    words[36] = pdin;
+    const desc = this.alloc(words.length);
+    new Int32Array(this.ex.memory.buffer, desc, words.length).set(words);
+    (this.ex as unknown as TrainExports).layerBackward(desc);
+    a.dLdh.set(this.get(words[24], TBH));
+    a.carryH.set(this.get(pch, BH));
+    if (a.carryC) a.carryC.set(this.get(pcc, BH));
+    a.gwih.set(this.get(pgwih, GH * I));
+    a.gwhh.set(this.get(pgwhh, GH * H));
+    if (a.gbih) a.gbih.set(this.get(pgbih, GH));
+    if (a.gbhh) a.gbhh.set(this.get(pgbhh, GH));
+    a.dIn.set(this.get(pdin, TB * I));
+  }
+
+  /**
+   * A parameter updater for `size` parameters with `slots` float64 state arrays, in a fresh
+   * instance of this module (its own memory, sized once and never grown: the state views stay
+   * valid, and the kernels' arena never moves them). Null without the module or memory.
+   */
+  createUpdater(size: number, slots: number): ParamUpdater | null {
+    if (!this.module) return null;
+    let ex: TrainExports;
+    try {
+      ex = new WebAssembly.Instance(this.module, {}).exports as unknown as TrainExports;
+      const bytes = 64 * 1024 + (2 * 4 + slots * 8) * size + 16 * (slots + 2);
+      const have = ex.memory.buffer.byteLength;
+      if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+    const buf = ex.memory.buffer;
+    const align = (n: number) => Math.ceil(n / 16) * 16;
+    const pp = 64 * 1024;
+    const pg = pp + align(size * 4);
+    const ps = pg + align(size * 4);
+    const state = Array.from(
+      { length: slots },
+      (_, i) => new Float64Array(buf, ps + i * align(size * 8), size),
+    );
+    const f32 = new Float32Array(buf);
+    const p = state.map((_, i) => ps + i * align(size * 8));
+    const update = (r: UpdateRule, params: Float32Array, grads: Float32Array): void => {
+      this.updateCalls++;
+      f32.set(params, pp >> 2);
+      f32.set(grads, pg >> 2);
+      if (r.name === 'adam') {
+        ex.adamUpdate(
+          size,
+          pp,
+          pg,
+          p[0],
+          p[1],
+          r.b1,
+          r.b2,
+          r.eps,
+          r.weightDecay,
+          r.stepSize,
+          r.bc2Sqrt,
+        );
+      } else if (r.name === 'sgd') {
+        const nesterov = r.nesterov ? 1 : 0;
+        ex.sgdUpdate(
+          size,
+          pp,
+          pg,
+          p[0],
+          r.lr,
+          r.momentum,
+          r.dampening,
+          nesterov,
+          r.weightDecay,
+          r.first ? 1 : 0,
+        );
+      } else {
+        const centered = r.centered ? 1 : 0;
+        ex.rmspropUpdate(
+          size,
+          pp,
+          pg,
+          p[0],
+          p[1],
+          p[2],
+          r.lr,
+          r.alpha,
+          r.eps,
+          r.weightDecay,
+          r.momentum,
+          centered,
+        );
+      }
+      params.set(f32.subarray(pp >> 2, (pp >> 2) + size));
+    };
+    return { state, update };
+  }
+
   // --- the benchmark's ceiling ------------------------------------------------------------
 
   /**
@@ -353,11 +548,15 @@ export class SimdKernels implements LayerKernels {
 /** Compiles and instantiates the kernels from the module's bytes (synchronous: workers, Node). */
 export function createSimdKernels(bytes: BufferSource): SimdKernels {
   const module = new WebAssembly.Module(bytes);
-  return new SimdKernels(new WebAssembly.Instance(module, {}));
+  const kernels = new SimdKernels(new WebAssembly.Instance(module, {}));
+  kernels.module = module;
+  return kernels;
 }
 
 /** Asynchronous variant (main thread of a browser, where large synchronous compiles are refused). */
 export async function createSimdKernelsAsync(bytes: BufferSource): Promise<SimdKernels> {
-  const { instance } = await WebAssembly.instantiate(bytes, {});
-  return new SimdKernels(instance);
+  const { instance, module } = await WebAssembly.instantiate(bytes, {});
+  const kernels = new SimdKernels(instance);
+  kernels.module = module;
+  return kernels;
 }

@@ -69,6 +69,8 @@ describe('reference cases with the WebAssembly SIMD kernels', () => {
       const c = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
       setKernels(simd);
       const before = simd.layerCalls;
+      const backwardBefore = simd.backwardCalls;
+      const updatesBefore = simd.updateCalls;
       let out: Record<string, unknown>;
       try {
         out = runCase(c, { loadFile: (p) => readFileSync(join(dirname(path), p)) });
@@ -77,6 +79,12 @@ describe('reference cases with the WebAssembly SIMD kernels', () => {
       }
       // The whole-layer fast path must have run (no reference case has padded sequences).
       expect(simd.layerCalls).toBeGreaterThan(before);
+      // Gradients come from the whole-layer backward, and training updates from the SIMD
+      // optimizers (the JS loops would give the same numbers: this proves which path ran).
+      if ('grads' in c || c.kind === 'train') {
+        expect(simd.backwardCalls).toBeGreaterThan(backwardBefore);
+      }
+      if (c.kind === 'train') expect(simd.updateCalls).toBeGreaterThan(updatesBefore);
       const got = new Map(flattenTensors(out).map((l) => [l.key, l]));
       const want = flattenTensors(
         Object.fromEntries(Object.keys(out).map((k) => [k, c[k]])),

@@ -1,7 +1,7 @@
 import type { Kernels } from './types';
 import { scalarKernels } from './scalar';
 
-export type { Kernels } from './types';
+export type { Kernels, ParamUpdater, UpdateRule } from './types';
 export { scalarKernels } from './scalar';
 
 let active: Kernels = scalarKernels;

@@ -126,3 +126,67 @@ export function runLayerFast(
   if (run.cState && cN) run.cState.set(cN);
   return true;
 }
+
+/**
+ * Everything one layer and direction needs to run backward through time (PyTorch layouts,
+ * time-major); the arguments of `LayerKernels.backwardLayer`. The equations, padding and
+ * truncation are those of src/engine/bptt.ts and src/engine/cells.
+ */
+export interface LayerBackwardArgs {
+  cell: CellKind;
+  T: number;
+  B: number;
+  /** Input size of this layer. */
+  I: number;
+  H: number;
+  /** The `_reverse` direction (processing order t = 0 .. T-1 in the backward). */
+  reverse: boolean;
+  /** Valid steps per sequence `[B]`; steps t >= lengths[b] are padding. */
+  lengths: Int32Array;
+  /** Truncated-BPTT window k (0: full BPTT). */
+  truncate: number;
+  /** `[T, B, I]` this layer's input (as the forward saw it, after dropout). */
+  x: Float32Array;
+  wih: Float32Array;
+  whh: Float32Array;
+  /** The forward's trace of this layer and direction (`LayerTrace.act` / `.pre`) and `ghn` (PyTorch GRU). */
+  act: Partial<Record<Quantity, Float32Array>>;
+  pre: Partial<Record<Quantity, Float32Array>>;
+  ghn: Float32Array | null;
+  /** `[B, H]` initial states the forward used (`c0` LSTM only). */
+  h0: Float32Array;
+  c0: Float32Array | null;
+  /**
+   * dL/d(this layer's output): row r = t*B + b of this direction's half is
+   * `dOut[dOutOffset + r * dOutStride + j]`, j < H.
+   */
+  dOut: Float32Array;
+  dOutOffset: number;
+  dOutStride: number;
+  /** `[B, H]` in: dL/dh_N (dL/dc_N); out: dL/dh0 (dL/dc0). `carryC` LSTM only. */
+  carryH: Float32Array;
+  carryC: Float32Array | null;
+  /** Written: `[T, B, H]` total dL/dh_t (0 at padded steps). */
+  dLdh: Float32Array;
+  /** Accumulated (+=): parameter gradients (bias ones null without bias) and dL/dx `[T, B, I]`. */
+  gwih: Float32Array;
+  gwhh: Float32Array;
+  gbih: Float32Array | null;
+  gbhh: Float32Array | null;
+  dIn: Float32Array;
+}
+
+/** A kernel set that also runs a whole layer's backward through time. */
+export interface BackwardLayerKernels extends Kernels {
+  /**
+   * Backward of one layer and direction over all T steps: from `dOut` and the carries,
+   * writes `dLdh` and the carries (dL/dh0, dL/dc0) and adds into the weight gradients and
+   * `dIn`, exactly as bptt's step loop with the cells' `backwardStep` and `weightGrads`.
+   */
+  backwardLayer(args: LayerBackwardArgs): void;
+}
+
+/** Whether `k` offers the whole-layer backward. */
+export function hasBackwardLayer(k: Kernels): k is BackwardLayerKernels {
+  return typeof (k as Partial<BackwardLayerKernels>).backwardLayer === 'function';
+}

@@ -73,4 +73,56 @@ export interface Kernels {
     cOff: number,
     ldc: number,
   ): void;
+
+  /**
+   * Optional: a parameter updater with its optimizer state in the kernel set's own memory
+   * (the WebAssembly SIMD optimizers), for `size` parameters and `slots` state arrays;
+   * null when it cannot make one. The optimizers (src/engine/optimizers) use it when the
+   * active kernels have it, and run their JS loops otherwise, on the same state arrays.
+   */
+  createUpdater?(size: number, slots: number): ParamUpdater | null;
+}
+
+/** One optimizer step's rule and hyper-parameters, as src/engine/optimizers applies them. */
+export type UpdateRule =
+  | {
+      name: 'sgd';
+      lr: number;
+      momentum: number;
+      dampening: number;
+      nesterov: boolean;
+      weightDecay: number;
+      /** The first step since creation or reset (the momentum buffer starts as the gradient). */
+      first: boolean;
+    }
+  | {
+      name: 'adam';
+      b1: number;
+      b2: number;
+      eps: number;
+      weightDecay: number;
+      /** lr / (1 - b1^t) and sqrt(1 - b2^t) at step t. */
+      stepSize: number;
+      bc2Sqrt: number;
+    }
+  | {
+      name: 'rmsprop';
+      lr: number;
+      alpha: number;
+      eps: number;
+      weightDecay: number;
+      momentum: number;
+      centered: boolean;
+    };
+
+/** Optimizer state living in a kernel set's memory, and the update that runs there. */
+export interface ParamUpdater {
+  /**
+   * The optimizer state: `slots` float64 arrays of `size` values, zero at creation (Adam:
+   * m, v; SGD: momentum buffer; RMSprop: square average, gradient average, momentum buffer).
+   * Plain typed arrays (views), valid for the updater's whole life.
+   */
+  readonly state: Float64Array[];
+  /** One update of `params` in place from `grads` and the state, as the JS loops do it. */
+  update(rule: UpdateRule, params: Float32Array, grads: Float32Array): void;
 }

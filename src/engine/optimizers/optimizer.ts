@@ -2,9 +2,16 @@
  * Optimizers with PyTorch's `torch.optim` semantics, updating one flat float32 parameter vector
  * in place from its flat gradient. State buffers (float64, for accuracy over long runs) are
  * allocated once, at creation; `step` allocates nothing.
+ *
+ * When the active kernels offer `createUpdater` (the WebAssembly SIMD kernels), the first step
+ * made with them moves the state into the updater's memory and the update runs there (same
+ * float64 operations in the same order: the same bits); steps made with other kernels run the
+ * JS loops below on the same state arrays, so switching kernels mid-training is seamless.
  */
 
 import { EngineError } from '../errors';
+import { getKernels } from '../kernels';
+import type { ParamUpdater, UpdateRule } from '../kernels';
 import type {
   OptimizerConfig,
   ResolvedAdamConfig,
@@ -44,12 +51,42 @@ function checkSizes(size: number, params: Float32Array, grads: Float32Array): vo
 
 abstract class BaseOptimizer<C extends ResolvedOptimizerConfig> implements Optimizer {
   stepCount = 0;
+  /** The state arrays (float64 [size] each): plain arrays, or views into `updater`'s memory. */
+  protected state: Float64Array[];
+  private updater: ParamUpdater | null = null;
+  /** False once making an updater failed (do not retry every step). */
+  private canUpdate = true;
   constructor(
     public config: C,
     readonly size: number,
-  ) {}
+    slots: number,
+  ) {
+    this.state = Array.from({ length: slots }, () => new Float64Array(size));
+  }
   abstract step(params: Float32Array, grads: Float32Array): void;
-  abstract reset(): void;
+
+  /**
+   * The updater of the active kernels when they have one (made on first use, the state
+   * moved into it), else null: the caller then runs its JS loop.
+   */
+  protected kernelUpdater(): ParamUpdater | null {
+    const kernels = getKernels();
+    if (!kernels.createUpdater || this.size === 0) return null;
+    if (!this.updater && this.canUpdate) {
+      const u = kernels.createUpdater(this.size, this.state.length);
+      if (u && u.state.length === this.state.length) {
+        u.state.forEach((arr, i) => arr.set(this.state[i]));
+        this.state = u.state;
+        this.updater = u;
+      } else this.canUpdate = false;
+    }
+    return this.updater;
+  }
+
+  reset(): void {
+    for (const arr of this.state) arr.fill(0);
+    this.stepCount = 0;
+  }
   reconfigure(config: OptimizerConfig): void {
     const resolved = resolveOptimizerConfig(config);
     if (resolved.name !== this.config.name) {
@@ -70,16 +107,36 @@ abstract class BaseOptimizer<C extends ResolvedOptimizerConfig> implements Optim
  * `buf = momentum * buf + (1 - dampening) * g`, and `p -= lr * (nesterov ? g + momentum * buf : buf)`.
  */
 class Sgd extends BaseOptimizer<ResolvedSgdConfig> {
-  private readonly buf: Float64Array;
+  private readonly rule: UpdateRule & { name: 'sgd' } = {
+    name: 'sgd',
+    lr: 0,
+    momentum: 0,
+    dampening: 0,
+    nesterov: false,
+    weightDecay: 0,
+    first: true,
+  };
   constructor(config: ResolvedSgdConfig, size: number) {
-    super(config, size);
-    this.buf = new Float64Array(size);
+    super(config, size, 1);
   }
   step(params: Float32Array, grads: Float32Array): void {
     checkSizes(this.size, params, grads);
     const { lr, momentum, dampening, nesterov, weightDecay } = this.config;
-    const buf = this.buf;
     const first = this.stepCount === 0;
+    const u = this.kernelUpdater();
+    if (u) {
+      const r = this.rule;
+      r.lr = lr;
+      r.momentum = momentum;
+      r.dampening = dampening;
+      r.nesterov = nesterov;
+      r.weightDecay = weightDecay;
+      r.first = first;
+      u.update(this.rule, params, grads);
+      this.stepCount++;
+      return;
+    }
+    const buf = this.state[0];
     for (let i = 0; i < this.size; i++) {
       let g = grads[i];
       if (weightDecay !== 0) g += weightDecay * params[i];
@@ -92,10 +149,6 @@ class Sgd extends BaseOptimizer<ResolvedSgdConfig> {
     }
     this.stepCount++;
   }
-  reset(): void {
-    this.buf.fill(0);
-    this.stepCount = 0;
-  }
 }
 
 /**
@@ -105,12 +158,17 @@ class Sgd extends BaseOptimizer<ResolvedSgdConfig> {
  * `p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
  */
 class Adam extends BaseOptimizer<ResolvedAdamConfig> {
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
+  private readonly rule: UpdateRule & { name: 'adam' } = {
+    name: 'adam',
+    b1: 0,
+    b2: 0,
+    eps: 0,
+    weightDecay: 0,
+    stepSize: 0,
+    bc2Sqrt: 0,
+  };
   constructor(config: ResolvedAdamConfig, size: number) {
-    super(config, size);
-    this.m = new Float64Array(size);
-    this.v = new Float64Array(size);
+    super(config, size, 2);
   }
   step(params: Float32Array, grads: Float32Array): void {
     checkSizes(this.size, params, grads);
@@ -119,7 +177,20 @@ class Adam extends BaseOptimizer<ResolvedAdamConfig> {
     const t = this.stepCount + 1;
     const stepSize = lr / (1 - b1 ** t);
     const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-    const { m, v } = this;
+    const u = this.kernelUpdater();
+    if (u) {
+      const r = this.rule;
+      r.b1 = b1;
+      r.b2 = b2;
+      r.eps = eps;
+      r.weightDecay = weightDecay;
+      r.stepSize = stepSize;
+      r.bc2Sqrt = bc2Sqrt;
+      u.update(this.rule, params, grads);
+      this.stepCount = t;
+      return;
+    }
+    const [m, v] = this.state;
     for (let i = 0; i < this.size; i++) {
       let g = grads[i];
       if (weightDecay !== 0) g += weightDecay * params[i];
@@ -132,11 +203,6 @@ class Adam extends BaseOptimizer<ResolvedAdamConfig> {
     }
     this.stepCount = t;
   }
-  reset(): void {
-    this.m.fill(0);
-    this.v.fill(0);
-    this.stepCount = 0;
-  }
 }
 
 /**
@@ -146,19 +212,35 @@ class Adam extends BaseOptimizer<ResolvedAdamConfig> {
  * otherwise `p -= lr g / d`.
  */
 class Rmsprop extends BaseOptimizer<ResolvedRmspropConfig> {
-  private readonly square: Float64Array;
-  private readonly gradAvg: Float64Array;
-  private readonly buf: Float64Array;
+  private readonly rule: UpdateRule & { name: 'rmsprop' } = {
+    name: 'rmsprop',
+    lr: 0,
+    alpha: 0,
+    eps: 0,
+    weightDecay: 0,
+    momentum: 0,
+    centered: false,
+  };
   constructor(config: ResolvedRmspropConfig, size: number) {
-    super(config, size);
-    this.square = new Float64Array(size);
-    this.gradAvg = new Float64Array(size);
-    this.buf = new Float64Array(size);
+    super(config, size, 3);
   }
   step(params: Float32Array, grads: Float32Array): void {
     checkSizes(this.size, params, grads);
     const { lr, alpha, eps, weightDecay, momentum, centered } = this.config;
-    const { square, gradAvg, buf } = this;
+    const u = this.kernelUpdater();
+    if (u) {
+      const r = this.rule;
+      r.lr = lr;
+      r.alpha = alpha;
+      r.eps = eps;
+      r.weightDecay = weightDecay;
+      r.momentum = momentum;
+      r.centered = centered;
+      u.update(this.rule, params, grads);
+      this.stepCount++;
+      return;
+    }
+    const [square, gradAvg, buf] = this.state;
     for (let i = 0; i < this.size; i++) {
       let g = grads[i];
       if (weightDecay !== 0) g += weightDecay * params[i];
@@ -181,12 +263,6 @@ class Rmsprop extends BaseOptimizer<ResolvedRmspropConfig> {
       }
     }
     this.stepCount++;
-  }
-  reset(): void {
-    this.square.fill(0);
-    this.gradAvg.fill(0);
-    this.buf.fill(0);
-    this.stepCount = 0;
   }
 }
 

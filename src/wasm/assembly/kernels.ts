@@ -10,6 +10,8 @@
 // hidden sizes the cost of one JS <-> wasm call per step would dominate. The trace is
 // written straight into this memory.
 
+export * from './backward';
+
 
 // ---------------------------------------------------------------------------------------
 // Elementwise math (f32x4 and a scalar twin for tails, same polynomial: Cephes expf).
