@@ -16,6 +16,7 @@ import type { ErrorInfo, ModelSource } from '../worker/protocol';
 import type { AppState } from './index';
 import { useAppStore } from './index';
 import { toFeatures } from './input-parse';
+import { loadPresetAsset } from './preset-assets';
 import { selectSpec } from './selectors';
 import type { StoreTrace } from './trace-slice';
 
@@ -29,6 +30,9 @@ interface HeldWeights {
   formOverride: 'gru-textbook' | 'rnn-relu' | null;
   /** Bumped per loaded file, so two files with one name are two configurations. */
   serial: number;
+  /** Set for a shipped pretrained preset (its id) and, for a character model, its vocabulary. */
+  preset?: string;
+  vocabulary?: string[];
 }
 
 export interface EngineBridge {
@@ -90,6 +94,10 @@ export function startEngineBridge(
   /** The trace being filled (not yet in the store when `begun` is false). */
   let filling: { trace: StoreTrace; receivedT: number; begun: boolean } | null = null;
 
+  /** Set when a preset was configured: its first trace in the store is marked. */
+  let markPresetTrace = false;
+  const mark = (name: string) => globalThis.performance?.mark?.(`gatescope:preset:${name}`);
+
   /** When the store last got new steps (progressive updates are spaced, the first and last are not). */
   let lastUpdateAt = -Infinity;
   let spacing: ReturnType<typeof setTimeout> | null = null;
@@ -113,6 +121,14 @@ export function startEngineBridge(
     if (!filling.begun) {
       filling.begun = true;
       s.beginTrace(filling.trace, filling.receivedT);
+      if (markPresetTrace) {
+        // Timeline of a preset's first screen (browser tests read these marks).
+        markPresetTrace = false;
+        mark('trace');
+        // Two frames on: the panels have drawn this trace (canvas panels draw in a frame callback).
+        const raf = globalThis.requestAnimationFrame;
+        if (typeof raf === 'function') raf(() => raf(() => mark('drawn')));
+      }
     } else if (s.trace === filling.trace && s.traceT !== filling.receivedT) {
       s.advanceTrace(filling.receivedT);
     }
@@ -184,8 +200,47 @@ export function startEngineBridge(
       ? { code: e.code, message: e.message, details: e.details }
       : { code: 'engine-failed', message: e instanceof Error ? e.message : String(e) };
 
+  /** Loads the store's preset into the worker (the next sync runs it). */
+  async function loadPreset(id: string): Promise<void> {
+    mark('fetch-start');
+    let asset;
+    try {
+      asset = await loadPresetAsset(id);
+    } catch (e) {
+      const st = store.getState();
+      if (st.preset !== id) return;
+      st.setWeightsError({
+        code: 'bad-weights',
+        message: e instanceof Error ? e.message : String(e),
+        fileName: `${id}.safetensors`,
+      });
+      // The seeded model of the settings shows instead, with the reason beside the controls.
+      st.setPreset(null);
+      return;
+    }
+    mark('fetched');
+    if (store.getState().preset !== id) return; // the user moved on meanwhile
+    const ok = await configureWeights({
+      fileName: asset.fileName,
+      format: 'safetensors',
+      bytes: asset.bytes,
+      formOverride: null,
+      serial: ++weightsSerial,
+      preset: id,
+      ...(asset.vocabulary ? { vocabulary: asset.vocabulary } : {}),
+    });
+    mark('configured');
+    markPresetTrace = ok;
+    if (!ok && store.getState().preset === id) store.getState().setPreset(null);
+  }
+
   async function syncOnce() {
     const s = store.getState();
+    if (s.preset !== null && s.imported?.preset !== s.preset) {
+      // The preset's vocabulary decides how the text reads: nothing runs before it is in.
+      await loadPreset(s.preset);
+      return;
+    }
     // Input with issues: the UI shows them; the last good trace stays.
     if (s.parsed.issues.length > 0) return;
     const want = sourceOf(s);
@@ -276,14 +331,15 @@ export function startEngineBridge(
       s.bidirectional !== prev.bidirectional ||
       s.seed !== prev.seed ||
       s.parsed !== prev.parsed ||
-      s.imported !== prev.imported
+      s.imported !== prev.imported ||
+      s.preset !== prev.preset
     ) {
       schedule();
     }
   });
   schedule(0);
 
-  async function configureWeights(next: HeldWeights): Promise<void> {
+  async function configureWeights(next: HeldWeights): Promise<boolean> {
     const s = store.getState();
     s.setWeightsLoading();
     try {
@@ -294,21 +350,39 @@ export function startEngineBridge(
         bytes: next.bytes,
         formOverride: next.formOverride,
       });
+      if (next.preset !== undefined && store.getState().preset !== next.preset) {
+        // The user left the preset while it loaded: the settings' model runs instead.
+        configuredKey = null;
+        store.getState().setWeightsError(null);
+        schedule(0);
+        return false;
+      }
       weights = next;
       configuredKey = `weights#${next.serial}#${next.formOverride ?? ''}`;
       sentInputKey = null;
       const st = store.getState();
       st.setModelParams(res.params, res.paramCount);
+      if (next.preset !== undefined) {
+        // The controls show the preset's shape; changing any of them leaves the preset.
+        const { cell, hiddenSize, numLayers, bidirectional } = res.spec;
+        store.setState({ cell, hiddenSize, numLayers, bidirectional });
+      } else if (st.preset !== null) {
+        store.setState({ preset: null }); // a user's file replaces the preset
+      }
       st.setImported({
         fileName: next.fileName,
         format: next.format,
         spec: res.spec,
         paramCount: res.paramCount,
+        ...(next.preset !== undefined ? { preset: next.preset } : {}),
+        ...(next.vocabulary ? { vocabulary: next.vocabulary } : {}),
       });
       schedule(0);
+      return true;
     } catch (e) {
       // The previous model stays (the worker kept it too).
       store.getState().setWeightsError({ ...asInfo(e), fileName: next.fileName });
+      return false;
     }
   }
 
@@ -341,6 +415,7 @@ export function startEngineBridge(
     },
     forgetWeights() {
       weights = null;
+      store.getState().setPreset(null);
       store.getState().setImported(null);
     },
     async settled() {

@@ -8,13 +8,14 @@ import {
 import { createCompareSlice, type CompareSlice } from './compare-slice';
 import { createInputSlice, type InputSlice } from './input-slice';
 import { parseInput } from './input-parse';
+import { parseFor } from './input-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
 import { createNoticesSlice, type NoticesSlice } from './notices-slice';
 import { createPanelsSlice, type PanelsSlice } from './panels-slice';
 import { createPlaybackSlice, type PlaybackSlice } from './playback-slice';
 import { createPrefsSlice, type PrefsSlice } from './prefs-slice';
 import { createSelectionSlice, type SelectionSlice } from './selection-slice';
-import { sanitizeSession, type PersistedSession } from './session';
+import { isSavedSession, sanitizeSession, type PersistedSession } from './session';
 import { createTraceSlice, type TraceSlice } from './trace-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 import type { UrlSettings } from './url';
@@ -66,6 +67,15 @@ export const safeStorage: StateStorage = {
     }
   },
 };
+
+/** Storage key of the saved session. */
+export const SESSION_KEY = 'gatescope.prefs';
+
+/**
+ * Whether the page opened with a saved session (read before the store writes one): the start
+ * logic lets a session win over the default preset.
+ */
+export const openedWithSession = isSavedSession(safeStorage.getItem(SESSION_KEY) as string | null);
 
 let pendingWrite: { name: string; value: unknown } | null = null;
 let writeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -127,17 +137,17 @@ export const useAppStore = create<AppState>()(
       ...createPanelsSlice(set, get, store),
       ...createCompareSlice(set, get, store),
       applySettings: (s) => {
-        const { lang, ...rest } = s;
+        const { lang, preset, ...rest } = s;
         set(rest);
+        // Through the action: weights of another preset must not stay in use under the new id.
+        if (preset !== undefined) get().setPreset(preset);
         if (lang) get().setLang(lang);
         const st = get();
-        set({
-          parsed: parseInput(st.inputText, st.inputMode, st.imported?.spec.inputSize ?? null),
-        });
+        set({ parsed: parseFor(st, st.inputText, st.inputMode) });
       },
     }),
     {
-      name: 'gatescope.prefs',
+      name: SESSION_KEY,
       version: 1,
       storage: coalescedStorage<PersistedSession>(),
       // The session survives a reload: settings, the text as typed, the step.
@@ -148,6 +158,7 @@ export const useAppStore = create<AppState>()(
         numLayers: s.numLayers,
         bidirectional: s.bidirectional,
         seed: s.seed,
+        preset: s.preset,
         inputText: s.inputText,
         inputMode: s.inputMode,
         t: s.t,

@@ -20,6 +20,7 @@ export type InputIssue =
   | { code: 'empty' }
   | { code: 'too-long'; steps: number; limit: number }
   | { code: 'unknown-token'; token: string; position: number; index: number; inputSize: number }
+  | { code: 'not-in-vocabulary'; token: string; position: number; size: number }
   | { code: 'not-a-number'; line: number; text: string }
   | { code: 'ragged'; line: number; count: number; expected: number }
   | { code: 'width-mismatch'; count: number; expected: number };
@@ -73,17 +74,57 @@ export function tokenize(text: string, mode: 'char' | 'word'): string[] {
  * Parse the text.
  * @param fixedInputSize the imported model's `inputSize`, or null when the
  *   model is built to fit the input.
+ * @param fixedVocabulary the vocabulary the loaded weights were trained on (a pretrained
+ *   character model: index = one-hot position), or null to number tokens by first
+ *   appearance. A token outside it is a `not-in-vocabulary` issue naming the token.
  */
 export function parseInput(
   text: string,
   mode: InputMode,
   fixedInputSize: number | null = null,
   limit: number = MAX_STEPS,
+  fixedVocabulary: readonly string[] | null = null,
 ): ParsedInput {
   const numeric = mode === 'numeric' || looksNumeric(text);
-  return numeric
-    ? parseNumeric(text, fixedInputSize, limit)
-    : parseTokens(text, mode === 'word' ? 'word' : 'char', fixedInputSize, limit);
+  if (numeric) return parseNumeric(text, fixedInputSize, limit);
+  const tokMode = mode === 'word' ? 'word' : 'char';
+  return fixedVocabulary
+    ? parseInVocabulary(text, tokMode, fixedVocabulary, limit)
+    : parseTokens(text, tokMode, fixedInputSize, limit);
+}
+
+/** Tokens read against a fixed vocabulary (its order is the one-hot order the weights know). */
+function parseInVocabulary(
+  text: string,
+  mode: 'char' | 'word',
+  vocabulary: readonly string[],
+  limit: number,
+): ParsedInput {
+  const tokens = tokenize(text, mode);
+  const known = new Set(vocabulary);
+  const issues: InputIssue[] = [];
+  const reported = new Set<string>();
+  tokens.forEach((tok, position) => {
+    if (known.has(tok) || reported.has(tok)) return;
+    reported.add(tok);
+    issues.push({
+      code: 'not-in-vocabulary',
+      token: tok,
+      position: position + 1,
+      size: known.size,
+    });
+  });
+  if (tokens.length === 0 || text.trim() === '') issues.unshift({ code: 'empty' });
+  if (tokens.length > limit) issues.push({ code: 'too-long', steps: tokens.length, limit });
+  return {
+    kind: 'tokens',
+    T: tokens.length,
+    inputSize: vocabulary.length,
+    tokens,
+    vocabulary: [...vocabulary],
+    values: [],
+    issues,
+  };
 }
 
 function parseTokens(

@@ -25,13 +25,17 @@ export const initialInput = (): InputData => ({
 });
 
 const fixedSize = (s: AppState) => s.imported?.spec.inputSize ?? null;
+const fixedVocab = (s: AppState) => s.imported?.vocabulary ?? null;
+
+/** Parse `text` for the model in use (a loaded model fixes the width, a preset the vocabulary). */
+export const parseFor = (s: AppState, text: string, mode: InputMode): ParsedInput =>
+  parseInput(text, mode, fixedSize(s), undefined, fixedVocab(s));
 
 export const createInputSlice: StateCreator<AppState, [], [], InputSlice> = (set, get) => ({
   ...initialInput(),
   setInputText: (inputText) =>
-    set({ inputText, parsed: parseInput(inputText, get().inputMode, fixedSize(get())) }),
+    set({ inputText, parsed: parseFor(get(), inputText, get().inputMode) }),
   setInputMode: (inputMode) =>
-    set({ inputMode, parsed: parseInput(get().inputText, inputMode, fixedSize(get())) }),
-  reparseInput: () =>
-    set({ parsed: parseInput(get().inputText, get().inputMode, fixedSize(get())) }),
+    set({ inputMode, parsed: parseFor(get(), get().inputText, inputMode) }),
+  reparseInput: () => set({ parsed: parseFor(get(), get().inputText, get().inputMode) }),
 });

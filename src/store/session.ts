@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CELL_KINDS } from '../engine/types';
 import { INPUT_MODES } from './input-parse';
 import { LIMITS, SPEEDS } from './limits';
+import { parsePresetId } from './preset-assets';
 import type { UrlSettings } from './url';
 
 /** What survives a reload (plain data only: no trace, no weights). */
@@ -12,6 +13,8 @@ export interface PersistedSession {
   numLayers: number;
   bidirectional: boolean;
   seed: number;
+  /** The pretrained preset shown (its id), or null for seeded weights. */
+  preset: string | null;
   inputText: string;
   inputMode: UrlSettings['inputMode'];
   t: number;
@@ -28,6 +31,12 @@ const FIELDS = {
   numLayers: intIn(LIMITS.numLayers.min, LIMITS.numLayers.max),
   bidirectional: v.boolean(),
   seed: intIn(LIMITS.seed.min, LIMITS.seed.max),
+  preset: v.nullable(
+    v.pipe(
+      v.string(),
+      v.check((id) => parsePresetId(id) !== null),
+    ),
+  ),
   inputText: v.pipe(v.string(), v.maxLength(100_000)),
   inputMode: v.picklist(INPUT_MODES),
   t: intIn(0, 1_000_000),
@@ -48,4 +57,16 @@ export function sanitizeSession(saved: unknown): Partial<PersistedSession> {
     if (r.success) out[k] = r.output;
   }
   return out;
+}
+
+/** True when `raw` (the storage entry) is a saved session the persist middleware would restore. */
+export function isSavedSession(raw: string | null): boolean {
+  if (!raw) return false;
+  try {
+    const obj: unknown = JSON.parse(raw);
+    const state = obj && typeof obj === 'object' ? (obj as { state?: unknown }).state : null;
+    return !!state && typeof state === 'object';
+  } catch {
+    return false;
+  }
 }

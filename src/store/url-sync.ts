@@ -21,6 +21,7 @@ export function urlSettingsOf(s: AppState): UrlSettings {
     inputMode: s.inputMode,
     t: Math.max(0, Math.min(s.t, s.traceT > 0 ? s.traceT - 1 : s.t)),
     lang: s.lang,
+    preset: s.preset,
   };
 }
 
@@ -28,7 +29,8 @@ export function urlSettingsOf(s: AppState): UrlSettings {
 export function applyHash(store: Store, hash: string): boolean {
   if (!hashHasSettings(hash)) return false;
   const { settings, issues } = parseHash(hash);
-  store.getState().applySettings(settings);
+  // A link says which weights it shows: without `preset` it is the seeded model of its settings.
+  store.getState().applySettings({ ...settings, preset: settings.preset ?? null });
   store.getState().setUrlIssues(issues);
   return true;
 }
@@ -61,6 +63,7 @@ export function startUrlSync(store: Store = useAppStore, win: Window = window): 
     't',
     'traceT',
     'lang',
+    'preset',
   ] as const;
   const unsubscribe = store.subscribe((s, prev) => {
     if (FIELDS.some((k) => s[k] !== prev[k]) && !timer) {

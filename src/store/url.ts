@@ -13,6 +13,7 @@
  * | `tokens` | `char` (default), `word`; `numeric` forces numeric mode |
  * | `t` | current step, 1-based |
  * | `lang` | `en`, `vi` |
+ * | `preset` | a pretrained preset shown instead of seeded weights, `<task>-<cell>` (e.g. `char-lm-en-lstm`); absent: seeded weights |
  *
  * Opening such a URL reproduces the same values. A bad value is reported
  * (which key, what was found, what was used instead) and the default kept.
@@ -22,6 +23,7 @@ import { CELL_KINDS, type CellKind } from '../engine/types';
 import { LANGUAGES, type Language } from '../i18n/index';
 import type { InputMode } from './input-parse';
 import { LIMITS } from './limits';
+import { parsePresetId } from './preset-assets';
 
 export interface UrlSettings {
   cell: CellKind;
@@ -34,6 +36,8 @@ export interface UrlSettings {
   /** 0-based (the URL holds t + 1). */
   t: number;
   lang: Language;
+  /** Pretrained preset id, or null for the seeded model of the settings above. */
+  preset: string | null;
 }
 
 export interface UrlIssue {
@@ -79,6 +83,13 @@ const SCHEMAS = {
   tokens: { schema: v.picklist(['char', 'word', 'numeric']), expected: 'char, word, numeric' },
   t: { schema: int(1, 1_000_000), expected: '≥ 1' },
   lang: { schema: v.picklist(LANGUAGES), expected: LANGUAGES.join(', ') },
+  preset: {
+    schema: v.pipe(
+      v.string(),
+      v.check((id) => parsePresetId(id) !== null),
+    ),
+    expected: '<task>-<lstm|gru|rnn-tanh>',
+  },
 } as const;
 
 type Key = keyof typeof SCHEMAS;
@@ -127,6 +138,9 @@ export function parseHash(hash: string): { settings: Partial<UrlSettings>; issue
       case 'lang':
         settings.lang = out;
         break;
+      case 'preset':
+        settings.preset = out;
+        break;
     }
   }
   return { settings, issues };
@@ -149,6 +163,7 @@ export function buildHash(s: UrlSettings): string {
   if (s.inputText.length <= MAX_URL_INPUT) p.set('input', s.inputText);
   p.set('t', String(s.t + 1));
   p.set('lang', s.lang);
+  if (s.preset !== null) p.set('preset', s.preset);
   return p.toString();
 }
 

@@ -12,6 +12,8 @@ function issueParams(issue: InputIssue): Record<string, string | number> {
   switch (issue.code) {
     case 'unknown-token':
       return { ...issue, token: displayToken(issue.token), number: issue.index + 1 };
+    case 'not-in-vocabulary':
+      return { ...issue, token: displayToken(issue.token) };
     case 'empty':
       return {};
     default:

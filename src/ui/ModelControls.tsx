@@ -33,7 +33,8 @@ export function ModelControls() {
   const cellId = useId();
   const formId = useId();
   const fileId = useId();
-  const locked = imported !== null;
+  // A pretrained preset keeps the controls free: changing one leaves it for the model asked for.
+  const locked = imported !== null && imported.preset === undefined;
 
   // With weights from a file only what shapes cannot tell stays a choice.
   const forms: CellKind[] | null =
@@ -125,15 +126,22 @@ export function ModelControls() {
       {imported && (
         <div className="imported">
           <p>
-            {t('model.imported', {
-              fileName: imported.fileName,
-              cell: t(`model.cells.${imported.spec.cell}`),
-              inputSize: imported.spec.inputSize,
-              hiddenSize: imported.spec.hiddenSize,
-              layers: imported.spec.numLayers,
-              bi: imported.spec.bidirectional ? t('model.importedBi') : '',
-              params: imported.paramCount,
-            })}
+            {imported.preset !== undefined
+              ? t('model.presetInUse', {
+                  name: imported.preset,
+                  cell: t(`model.cells.${imported.spec.cell}`),
+                  hiddenSize: imported.spec.hiddenSize,
+                  params: imported.paramCount,
+                })
+              : t('model.imported', {
+                  fileName: imported.fileName,
+                  cell: t(`model.cells.${imported.spec.cell}`),
+                  inputSize: imported.spec.inputSize,
+                  hiddenSize: imported.spec.hiddenSize,
+                  layers: imported.spec.numLayers,
+                  bi: imported.spec.bidirectional ? t('model.importedBi') : '',
+                  params: imported.paramCount,
+                })}
           </p>
           {forms && (
             <div className="field">

@@ -54,6 +54,9 @@ const state = (page: Page) =>
  */
 const loadNote = () => `load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
 
+/** Seeded weights at start (not a first visit's preset), so no bridge run races the preset. */
+const SEEDED = '?lang=en&start=seeded';
+
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 
 async function loadPreset(page: Page, task: string, cell: string) {
@@ -83,7 +86,7 @@ async function trainUntil(page: Page, steps: number) {
 
 describe('training', () => {
   test('a preset loads and shows its trace quickly, then trains on with loss falling', () =>
-    withApp({ query: '?lang=en', viewport: { width: 1280, height: 900 } }, async ({ page }) => {
+    withApp({ query: SEEDED, viewport: { width: 1280, height: 900 } }, async ({ page }) => {
       const wall = await loadPreset(page, 'recall', 'lstm');
       let s = await state(page);
       assert.equal(s.cell, 'lstm');
@@ -119,7 +122,7 @@ describe('training', () => {
     }));
 
   test('a fresh model learns the copy task; the timeline swaps the weights shown', () =>
-    withApp({ query: '?lang=en', viewport: { width: 1280, height: 900 } }, async ({ page }) => {
+    withApp({ query: SEEDED, viewport: { width: 1280, height: 900 } }, async ({ page }) => {
       await page.getByLabel('Task', { exact: true }).selectOption('copy');
       await page.getByRole('button', { name: 'New model' }).click();
       await page.waitForFunction(

@@ -81,7 +81,8 @@ async function checkInspector(page: Page, model: Model, input: Float32Array, t: 
 
 describe('worker slice', () => {
   test('loads weights and a numeric input; the inspector shows what the engine computes in Node', () =>
-    withApp({}, async ({ page }) => {
+    // The seeded start (not the pretrained preset of a first visit): the file replaces that model.
+    withApp({ query: '?start=seeded' }, async ({ page }) => {
       await inputRegion(page).getByLabel('Read as').selectOption('numeric');
       await inputRegion(page).getByLabel('Input sequence').fill(numericText(REF.input.data, 3));
       await modelRegion(page).getByLabel('Load weights').setInputFiles(WEIGHTS);
@@ -229,7 +230,8 @@ describe('worker slice', () => {
 
   for (const panels of ['shown', 'hidden'] as const) {
     test(`T = 2000 runs, plays and scrubs; reports the main thread's long tasks (panels ${panels})`, () =>
-      withApp({}, async ({ page }) => {
+      // The seeded start on "hello world" (11 steps), as before first visits opened on a preset.
+      withApp({ query: '?start=seeded' }, async ({ page }) => {
         await waitForStatus(page, 'Step 1 of 11');
         if (panels === 'hidden') {
           // This slice alone (player, inspector, store, worker), to tell its cost from the panels'.
@@ -321,15 +323,18 @@ describe('worker slice', () => {
   }
 
   test('player at 1024x768', () =>
-    withApp({ viewport: { width: 1024, height: 768 } }, async ({ page }) => {
-      await waitForStatus(page, 'Step 1 of 11');
-      await page.getByRole('button', { name: 'Step forward' }).click();
-      await saveScreenshot(page, 'player-1024');
-      // Accessibility of this slice's controls (the panels have their own checks).
-      for (const include of ['.ws-controls', '.player', '.inspector']) {
-        assert.deepEqual(await seriousA11yViolations(page, { include }), [], include);
-      }
-      const { overflow, culprits } = await horizontalOverflow(page);
-      assert.equal(overflow, 0, culprits.join(', '));
-    }));
+    withApp(
+      { viewport: { width: 1024, height: 768 }, query: '?start=seeded' },
+      async ({ page }) => {
+        await waitForStatus(page, 'Step 1 of 11');
+        await page.getByRole('button', { name: 'Step forward' }).click();
+        await saveScreenshot(page, 'player-1024');
+        // Accessibility of this slice's controls (the panels have their own checks).
+        for (const include of ['.ws-controls', '.player', '.inspector']) {
+          assert.deepEqual(await seriousA11yViolations(page, { include }), [], include);
+        }
+        const { overflow, culprits } = await horizontalOverflow(page);
+        assert.equal(overflow, 0, culprits.join(', '));
+      },
+    ));
 });

@@ -17,9 +17,24 @@ const settings: UrlSettings = {
   inputMode: 'word',
   t: 6,
   lang: 'vi',
+  preset: 'char-lm-vi-gru',
 };
 
 describe('URL contract', () => {
+  it('writes `preset` only when a preset is shown; a bad id is reported', () => {
+    const seeded = buildHash({ ...settings, preset: null });
+    expect(seeded).not.toContain('preset');
+    expect(parseHash(`#${seeded}`).settings.preset).toBeUndefined();
+    expect(buildHash(settings)).toContain('preset=char-lm-vi-gru');
+    expect(parseHash('#preset=recall-rnn-tanh').settings.preset).toBe('recall-rnn-tanh');
+    const bad = parseHash('#cell=lstm&preset=nonsense-lstm');
+    expect(bad.settings.preset).toBeUndefined();
+    expect(bad.issues).toEqual([
+      { key: 'preset', value: 'nonsense-lstm', expected: '<task>-<lstm|gru|rnn-tanh>' },
+    ]);
+    expect(hashHasSettings('#preset=char-lm-en-lstm')).toBe(true);
+  });
+
   it('round-trips every key', () => {
     const hash = buildHash(settings);
     expect(hash).toContain('cell=gru-textbook');
