@@ -6,13 +6,7 @@
  * kernels' memory, are written in place, survive the main arena growing, and are reused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createModel,
-  forward,
-  scalarKernels,
-  setKernels,
-  workspaceOf,
-} from '../../src/engine';
+import { createModel, forward, scalarKernels, setKernels, workspaceOf } from '../../src/engine';
 import type { CellKind, ModelSpec, Trace } from '../../src/engine';
 import { loadSimdKernelsNode } from '../../src/wasm/node';
 import type { SimdKernels } from '../../src/wasm/simd';
