@@ -213,12 +213,20 @@ export function checkArray(name: string, data: ArrayLike<number>, shape: readonl
       actual: data.length,
     });
   }
+  if (data instanceof Float32Array && allFinite(data)) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
       throw new EngineError('INPUT_NOT_FINITE', { name, value: String(v), index: i });
     }
   }
+}
+
+/** Whether every value is finite: one branch-free pass (v - v is NaN for ±Infinity and NaN). */
+function allFinite(a: Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] - a[i];
+  return s === 0;
 }
 
 export interface ForwardOptions {
@@ -345,7 +353,14 @@ export function forward(
         trace.hN.set(run.hState, so);
         if (trace.cN && run.cState) trace.cN.set(run.cState, so);
       }
-      if (!trace.nonFinite)
+      // tanh and gate cells keep h in [-1, 1] or NaN, and a NaN anywhere in h_t reaches every
+      // unit of h_{t+1} through W_hh (NaN * 0 is NaN), so a finite final state means a finite
+      // trace. ReLU can turn an overflow back into 0 (relu(-Inf)), so it is always scanned.
+      const sN = idx * B * H;
+      if (
+        !trace.nonFinite &&
+        (spec.cell === 'rnn-relu' || !allFinite(trace.hN.subarray(sN, sN + B * H)))
+      )
         trace.nonFinite = firstNonFinite(run.act.h as Float32Array, B, H, idx, trace);
       // Output half d of this layer (zeros at padded steps, as the trace).
       const h = run.act.h as Float32Array;

@@ -170,4 +170,16 @@ describe('non-finite states', () => {
     m.views.weight_hh_l0.fill(0.1);
     expect(forward(m, new Float32Array(T).fill(1), {}).nonFinite).toBeNull();
   });
+  it('reports the first non-finite step of a gate cell (found from the final state)', () => {
+    for (const cell of ['lstm', 'gru', 'rnn-tanh'] as const) {
+      const s = spec({ cell, hiddenSize: 4, inputSize: 1 });
+      const m = model(s);
+      const T = 12;
+      expect(forward(m, new Float32Array(T).fill(1), {}).nonFinite, cell).toBeNull();
+      // A NaN in b_hh enters at step 0 and spreads to the final state, which is checked first.
+      m.views[s.bias ? 'bias_hh_l0' : 'weight_hh_l0'][1] = NaN;
+      const tr = forward(m, new Float32Array(T).fill(1), {});
+      expect(tr.nonFinite, cell).toEqual({ key: 'l0', t: 0, b: 0 });
+    }
+  });
 });
