@@ -8,9 +8,10 @@
  *   W2 training  B=32, T=50,   I=32, H=128: forward + BPTT + Adam (LSTM, GRU), readout O=8, MSE
  *   W3 scaling   W1 for LSTM at H = 32, 64, 128, 256, 512
  *
- * Plus the bare SIMD ceiling: the same f32x4 mat-vec kernel doing the same multiply-adds as the
- * workload's gate products (W1/W3: T mat-vecs [G*H, I+H]; W2: three times T*B of them, for the
- * forward product and the two backward ones), with no trace, no nonlinearity, no dependency.
+ * Plus the bare SIMD ceiling: the fastest f32x4 mat-vec we have (`colMatvec`, column form over
+ * packed weights, 6 accumulators) doing the same multiply-adds as the workload's gate products
+ * (W1/W3: T mat-vecs [G*H, I+H]; W2: three times T*B of them, for the forward product and the
+ * two backward ones), with no trace, no nonlinearity, no dependency between steps.
  *
  * Medians after a warm-up, every wasm module compiled by V8's optimizing tier (`--no-liftoff`);
  * slow runners get fewer repetitions (at least 3), all printed.
