@@ -370,7 +370,7 @@ export class SimdKernels implements LayerKernels {
     const nOut = span(TB, H, a.dOutStride);
     const traceFloats = (quantities.length + (relu ? 1 : 0) + (cell === 'gru' ? 1 : 0)) * TBH;
     const scratch =
-      TB * GH * (cell === 'gru' ? 2 : 1) + TBH * (cell === 'gru-textbook' ? 3 : 2) + 5 * BH;
+      TB * GH * (cell === 'gru' ? 3 : 2) + TBH * (cell === 'gru-textbook' ? 3 : 2) + 5 * BH;
     this.reset(
       TB * I * 2 +
         2 * GH * (I + H) +
@@ -384,7 +384,7 @@ export class SimdKernels implements LayerKernels {
         16 * 40,
     );
     const CELL_ID = { lstm: 0, gru: 1, 'gru-textbook': 2, 'rnn-tanh': 3, 'rnn-relu': 4 };
-    const words = new Int32Array(37);
+    const words = new Int32Array(38);
     words[0] = CELL_ID[cell];
     words[1] = T;
     words[2] = B;
@@ -430,6 +430,7 @@ export class SimdKernels implements LayerKernels {
     words[34] = pgbih;
     words[35] = pgbhh;
     words[36] = pdin;
+    words[37] = this.alloc(TB * GH);
     const desc = this.alloc(words.length);
     new Int32Array(this.ex.memory.buffer, desc, words.length).set(words);
     (this.ex as unknown as TrainExports).layerBackward(desc);

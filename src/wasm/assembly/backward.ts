@@ -82,6 +82,7 @@ function tanhBS(x: f32): f32 {
 //   hPrev    scratch [T, B, H]; rh scratch [T, B, H] (textbook GRU: r * hPrev)
 //   dhPrev, dcPrev, drh  scratch [B, H]
 //   gwih, gwhh, gbih, gbhh, dIn   accumulated (+=): weight gradients and dL/dx [T, B, I]
+//   dGt      scratch [G*H, T*B]: dG (then dP) transposed, for the weight-gradient products
 
 const W_CELL = 0;
 const W_T = 1;
@@ -114,7 +115,8 @@ const W_GWIH = 32;
 const W_GWHH = 33;
 const W_GBIH = 34;
 const W_GBHH = 35;
-const W_DIN = 36; // 37 words in all
+const W_DIN = 36;
+const W_DGT = 37; // 38 words in all
 
 @inline
 function word(desc: usize, w: i32): i32 {
@@ -247,21 +249,79 @@ export function layerBackward(desc: usize): void {
     }
   }
 
-  // 4. Weight gradients and dL/dx, all T*B rows at once.
+  // 4. Weight gradients and dL/dx, all T*B rows at once. The weight gradients sum over the
+  // T*B rows: with dG transposed, each output row's multipliers are contiguous (the strided
+  // form reads a new cache line per multiply-add), and the rows go in blocks that stay in L2.
   const TB = T * B;
+  const dGt = ptr(desc, W_DGT);
   const gwhh = ptr(desc, W_GWHH);
   const gbhh = ptr(desc, W_GBHH);
   if (gbhh != 0) colSums(TB, GH, dG, GH, gbhh);
+  transpose(TB, GH, dG, dGt);
   if (cell == 2) {
-    gemmXN(2 * H, H, TB, dG, 1, GH, hPrev, H, gwhh, H);
-    gemmXN(H, H, TB, at(dG, 2 * H), 1, GH, ptr(desc, W_RH), H, at(gwhh, 2 * H * H), H);
+    gemmTNBlocked(2 * H, H, TB, dGt, hPrev, gwhh);
+    gemmTNBlocked(H, H, TB, at(dGt, 2 * H * TB), ptr(desc, W_RH), at(gwhh, 2 * H * H));
   } else {
-    gemmXN(GH, H, TB, dG, 1, GH, hPrev, H, gwhh, H);
+    gemmTNBlocked(GH, H, TB, dGt, hPrev, gwhh);
   }
   const gbih = ptr(desc, W_GBIH);
   if (gbih != 0) colSums(TB, GH, dP, GH, gbih);
-  gemmXN(GH, I, TB, dP, 1, GH, ptr(desc, W_X), I, ptr(desc, W_GWIH), I);
+  if (dP != dG) transpose(TB, GH, dP, dGt);
+  gemmTNBlocked(GH, I, TB, dGt, ptr(desc, W_X), ptr(desc, W_GWIH));
   gemmXN(TB, I, GH, dP, GH, 1, ptr(desc, W_WIH), I, ptr(desc, W_DIN), I);
+}
+
+/** Rows of the weight-gradient products per block: a block of the right operand stays in L2. */
+const KBLOCK = 256;
+
+/**
+ * C[M, N] += At[M, K] · Bm[K, N] (all row-major, leading dimensions = column counts): the
+ * weight gradient dWᵀ-free form, At = dGᵀ, Bm = hPrev or x; k in blocks of KBLOCK rows.
+ */
+function gemmTNBlocked(M: i32, N: i32, K: i32, At: usize, Bm: usize, C: usize): void {
+  for (let k0 = 0; k0 < K; k0 += KBLOCK) {
+    const kc = min(KBLOCK, K - k0);
+    gemmXN(M, N, kc, at(At, k0), K, 1, at(Bm, k0 * N), N, C, N);
+  }
+}
+
+/** dst[n, r] = src[r, n]: src [R, N] to dst [N, R], 4 x 4 blocks through f32x4 shuffles. */
+function transpose(R: i32, N: i32, src: usize, dst: usize): void {
+  const R4 = R & ~3;
+  const N4 = N & ~3;
+  let r = 0;
+  for (; r < R4; r += 4) {
+    const s0 = at(src, r * N);
+    const s1 = at(src, (r + 1) * N);
+    const s2 = at(src, (r + 2) * N);
+    const s3 = at(src, (r + 3) * N);
+    let n = 0;
+    for (; n < N4; n += 4) {
+      const o = <usize>n << 2;
+      const a0 = v128.load(s0 + o);
+      const a1 = v128.load(s1 + o);
+      const a2 = v128.load(s2 + o);
+      const a3 = v128.load(s3 + o);
+      const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+      const d = at(dst, n * R + r);
+      const dr = <usize>R << 2;
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d + dr, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * dr, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * dr, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; n < N; n++) {
+      for (let i = 0; i < 4; i++) {
+        store<f32>(at(dst, n * R + r + i), load<f32>(at(src, (r + i) * N + n)));
+      }
+    }
+  }
+  for (; r < R; r++) {
+    for (let n = 0; n < N; n++) store<f32>(at(dst, n * R + r), load<f32>(at(src, r * N + n)));
+  }
 }
 
 /**
