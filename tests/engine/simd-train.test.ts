@@ -178,6 +178,35 @@ describe('whole-layer backward (SIMD) against the scalar step loop', () => {
     }
   }
 
+  it('accumulate adds into the gradients (a second identical backward doubles them)', () => {
+    const spec: ModelSpec = {
+      cell: 'gru',
+      inputSize: 3,
+      hiddenSize: 7,
+      numLayers: 2,
+      bidirectional: true,
+      bias: true,
+      readout: { outputSize: 2, mode: 'every' },
+    };
+    const model = createModel(spec, { seed: 4 });
+    setKernels(simd);
+    try {
+      const trace = forward(model, wave(6 * 3 * 3, 1), { B: 3 });
+      const dReadout = wave(6 * 3 * 2, 2);
+      backward(model, trace, { dReadout });
+      const once = model.grads.slice();
+      backward(model, trace, { dReadout, accumulate: true });
+      expectClose(
+        model.grads,
+        once.map((v) => 2 * v),
+        1e-6,
+        'accumulated grads',
+      );
+    } finally {
+      setKernels(scalarKernels);
+    }
+  });
+
   it('truncation cuts the recurrent gradient: dh0 is 0 when every sequence is longer than k', () => {
     const spec: ModelSpec = {
       cell: 'lstm',
