@@ -91,6 +91,8 @@ export interface TrainingActions {
   ) => void;
   addTrainEval: (e: TrainEvalRecord) => void;
   setTrainProgress: (step: number, msPerStep: number, snapshots: number[]) => void;
+  /** The snapshot steps the timeline offers (kept unchanged while a loop runs). */
+  setSnapshots: (snapshots: number[]) => void;
   setDivergence: (d: Divergence | null) => void;
   setTimelineStep: (step: number | null) => void;
   setTemperature: (t: number) => void;
@@ -198,9 +200,14 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
   },
   addTrainEval: (e) => set({ evals: [...get().evals, e] }),
   setTrainProgress: (trainStep, msPerStep, snapshots) => {
+    set({ trainStep, msPerStep });
+    get().setSnapshots(snapshots);
+  },
+  setSnapshots: (snapshots) => {
     const prev = get().snapshots;
-    const same = prev.length === snapshots.length && prev.every((x, k) => x === snapshots[k]);
-    set({ trainStep, msPerStep, ...(same ? {} : { snapshots }) });
+    if (prev.length !== snapshots.length || prev.some((x, k) => x !== snapshots[k])) {
+      set({ snapshots });
+    }
   },
   setDivergence: (divergence) =>
     set(divergence ? { divergence, trainingStatus: 'diverged' } : { divergence }),

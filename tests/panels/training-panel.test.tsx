@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultHyperparams } from '../../src/engine';
 import { initI18n } from '../../src/i18n';
-import { downsample } from '../../src/panels/Training/LineChart';
+import { downsample, layoutChart } from '../../src/panels/Training/chart-layout';
 import { TrainingPanel } from '../../src/panels/Training/TrainingPanel';
 import { resetStore, useAppStore } from '../../src/store';
 import type { TaskMetrics } from '../../src/engine';
@@ -95,8 +95,8 @@ describe('training panel', () => {
     const grad = screen.getByRole('img', {
       name: /latest gradient norm is 0.5; clipping threshold 1/,
     });
-    expect(grad.querySelector('.tr-hline')).not.toBeNull();
-    expect(grad.querySelector('path.tr-grad')?.getAttribute('d')).toMatch(/^M.*L.*L/);
+    // Charts are canvases drawn outside React (their layout is tested below).
+    expect(grad.tagName).toBe('CANVAS');
     const table = screen.getByRole('table', { name: /Confusion matrix/ });
     expect(table.querySelectorAll('td.tr-diag')).toHaveLength(2);
     expect(screen.getByText('0.75')).toBeInTheDocument();
@@ -131,5 +131,55 @@ describe('training panel', () => {
     expect(pts).toHaveLength(100);
     expect(pts.every((p) => p[1] === 1)).toBe(true);
     expect(pts[0][0]).toBeCloseTo((0 + 1 + 2 + 3 + 4 + 6 + 7 + 8 + 9) / 9);
+  });
+
+  it('lays a chart out: log ticks at 1, 2, 5 only, points inside the plot, the clip line placed', () => {
+    const xs = [1, 2, 3, 4];
+    const l = layoutChart(
+      {
+        series: [
+          { id: 'grad', xs, ys: [8, 2, 0.5, 0.3], n: 4 },
+          { id: 'val', xs: [2], ys: [1], n: 1, dots: true },
+        ],
+        hline: { y: 1, label: 'clip 1' },
+      },
+      { width: 360, height: 170, fontPx: 12, log: true },
+    );
+    expect(l.log).toBe(true);
+    expect(l.yTicks.length).toBeGreaterThan(1);
+    for (const t of l.yTicks) expect([1, 2, 5]).toContain(Number(t.v.toExponential(0)[0]));
+    const grad = l.points[0].xy;
+    expect(grad).toHaveLength(8);
+    for (let k = 0; k < grad.length; k += 2) {
+      expect(grad[k]).toBeGreaterThanOrEqual(l.left);
+      expect(grad[k]).toBeLessThanOrEqual(l.right);
+      expect(grad[k + 1]).toBeGreaterThanOrEqual(l.top);
+      expect(grad[k + 1]).toBeLessThanOrEqual(l.bottom);
+    }
+    // Higher values sit higher (smaller y); the threshold 1 lies between 2 and 0.5.
+    expect(grad[1]).toBeLessThan(grad[3]);
+    expect(l.hline!.py).toBeGreaterThan(grad[3]);
+    expect(l.hline!.py).toBeLessThan(grad[5]);
+    expect(l.points[1].dots).toBe(true);
+    // x ticks never run into the axis name at the right end.
+    for (const t of l.xTicks) expect(t.px).toBeLessThan(l.right);
+  });
+
+  it('falls back to a linear axis when a value is not positive, and survives empty data', () => {
+    const l = layoutChart(
+      { series: [{ id: 'train', xs: [0, 1], ys: [-1, 2], n: 2 }] },
+      { width: 300, height: 150, fontPx: 10, log: true },
+    );
+    expect(l.log).toBe(false);
+    const empty = layoutChart(
+      { series: [{ id: 'train', xs: [], ys: [], n: 0 }] },
+      {
+        width: 300,
+        height: 150,
+        fontPx: 10,
+      },
+    );
+    expect(empty.points[0].xy).toHaveLength(0);
+    expect(empty.yTicks.every((t) => Number.isFinite(t.px))).toBe(true);
   });
 });

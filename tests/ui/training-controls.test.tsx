@@ -96,6 +96,32 @@ describe('training controls', { timeout: 30000 }, () => {
     ).toBeInTheDocument();
   });
 
+  it('locks the form and the timeline while training; the timeline gets the snapshots', async () => {
+    const user = userEvent.setup();
+    render(<Ui />);
+    act(() => {
+      const a = useAppStore.getState();
+      a.setTrainOption('snapshotEvery', 5);
+      a.setTrainOption('maxSteps', 40);
+    });
+    await user.click(screen.getByText('Hyperparameters'));
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    await waitFor(() => expect(useAppStore.getState().trainingStatus).toBe('finished'), {
+      timeout: 20000,
+    });
+    expect(useAppStore.getState().snapshots).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40]);
+    const lr = screen.getByLabelText('Learning rate');
+    const slider = screen.getByRole('slider', { name: 'Training timeline' });
+    expect(lr).toBeEnabled();
+    expect(slider).toBeEnabled();
+    // While a loop runs (in-thread here it ends before the UI could be looked at: set it).
+    act(() => useAppStore.getState().setTrainingStatus('training'));
+    expect(lr).toBeDisabled();
+    expect(screen.getByLabelText('Task')).toBeDisabled();
+    expect(slider).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeEnabled();
+  });
+
   it('shows a divergence with the reason and the advice', () => {
     render(<Ui />);
     act(() =>

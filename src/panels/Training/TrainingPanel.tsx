@@ -1,42 +1,85 @@
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import {
-  selectClipThreshold,
   selectEvals,
   selectGenerated,
+  selectIsTraining,
   selectSnapshots,
   selectTemperature,
   selectTimelineStep,
-  selectTrainHistory,
   selectTrainInfo,
-  selectTrainVersion,
 } from '../../store/training-selectors';
+import type { ChartData } from './chart-layout';
 import { LineChart } from './LineChart';
 import './training.css';
 
 const num = (v: number | undefined, digits = 3) =>
   v === undefined || !Number.isFinite(v) ? '–' : String(+v.toFixed(digits));
 
+/**
+ * Redraw the live charts when the streamed history, the validation records or the clipping
+ * threshold change: a transient subscription, so the panel itself does not re-render while
+ * training (the store bumps `trainVersion` at most a few times a second).
+ */
+const subscribeTraining = (redraw: () => void) =>
+  useAppStore.subscribe((s, p) => {
+    if (
+      s.trainVersion !== p.trainVersion ||
+      s.evals !== p.evals ||
+      s.clipThreshold !== p.clipThreshold ||
+      s.trainInfo !== p.trainInfo
+    )
+      redraw();
+  });
+
 /** Live training charts, the task's metrics and the training timeline (store only). */
 export function TrainingPanel() {
   const { t } = useTranslation();
   const id = useId();
-  const info = useAppStore(selectTrainInfo);
-  useAppStore(selectTrainVersion);
-  const history = useAppStore(selectTrainHistory);
-  const evals = useAppStore(selectEvals);
-  const clip = useAppStore(selectClipThreshold);
+  const hasInfo = useAppStore((s) => s.trainInfo !== null);
+  const training = useAppStore(selectIsTraining);
   const snapshots = useAppStore(selectSnapshots);
   const timelineStep = useAppStore(selectTimelineStep);
-  if (!info) return null;
+  if (!hasInfo) return null;
 
-  const n = history.n;
-  const lastLoss = n > 0 ? history.loss[n - 1] : undefined;
-  const latest = evals.at(-1);
-  const valXs = evals.map((e) => e.step);
-  const valYs = evals.map((e) => e.valLoss);
-  const lastGrad = n > 0 ? history.gradNorm[n - 1] : undefined;
+  const readLoss = (): ChartData => {
+    const s = useAppStore.getState();
+    const h = s.history;
+    const n = h.n;
+    const latest = s.evals.at(-1);
+    return {
+      series: [
+        { id: 'train', xs: h.step, ys: h.loss, n },
+        {
+          id: 'val',
+          xs: s.evals.map((e) => e.step),
+          ys: s.evals.map((e) => e.valLoss),
+          n: s.evals.length,
+          dots: true,
+        },
+      ],
+      summary: t('training.charts.lossSummary', {
+        train: num(n > 0 ? h.loss[n - 1] : undefined),
+        val: num(latest?.valLoss),
+        step: n > 0 ? h.step[n - 1] : (s.trainInfo?.step ?? 0),
+      }),
+    };
+  };
+  const readGrad = (): ChartData => {
+    const s = useAppStore.getState();
+    const h = s.history;
+    const n = h.n;
+    const clip = s.clipThreshold;
+    return {
+      series: [{ id: 'grad', xs: h.step, ys: h.gradNorm, n }],
+      hline: clip === null ? null : { y: clip, label: t('training.charts.clip', { v: clip }) },
+      summary: t('training.charts.gradSummary', {
+        v: num(n > 0 ? h.gradNorm[n - 1] : undefined),
+        clip: clip === null ? t('training.charts.noClip') : String(clip),
+      }),
+    };
+  };
 
   return (
     <section className="panel tr-panel" aria-labelledby={`${id}-h`}>
@@ -46,58 +89,40 @@ export function TrainingPanel() {
           title={t('training.charts.loss')}
           xLabel={t('training.charts.step')}
           log
-          series={[
-            {
-              id: 'train',
-              label: t('training.charts.trainLoss'),
-              xs: history.step,
-              ys: history.loss,
-              n,
-            },
-            {
-              id: 'val',
-              label: t('training.charts.valLoss'),
-              xs: valXs,
-              ys: valYs,
-              n: evals.length,
-              dots: true,
-            },
+          legend={[
+            { id: 'train', label: t('training.charts.trainLoss') },
+            { id: 'val', label: t('training.charts.valLoss') },
           ]}
-          summary={t('training.charts.lossSummary', {
-            train: num(lastLoss),
-            val: num(latest?.valLoss),
-            step: info ? (history.n > 0 ? history.step[n - 1] : info.step) : 0,
-          })}
+          read={readLoss}
+          subscribe={subscribeTraining}
         />
         <LineChart
           title={t('training.charts.gradNorm')}
           xLabel={t('training.charts.step')}
           log
-          series={[
-            {
-              id: 'grad',
-              label: t('training.charts.gradNormLegend'),
-              xs: history.step,
-              ys: history.gradNorm,
-              n,
-            },
-          ]}
-          hline={clip === null ? null : { y: clip, label: t('training.charts.clip', { v: clip }) }}
-          summary={t('training.charts.gradSummary', {
-            v: num(lastGrad),
-            clip: clip === null ? t('training.charts.noClip') : String(clip),
-          })}
+          legend={[{ id: 'grad', label: t('training.charts.gradNormLegend') }]}
+          read={readGrad}
+          subscribe={subscribeTraining}
         />
         <TaskMetricsView />
       </div>
       {/* Always in place (disabled until there are two snapshots): its appearance at the first
           chart update moved the page below and cost a 150 ms relayout and commit. */}
-      <Timeline snapshots={snapshots} step={timelineStep} />
+      <Timeline snapshots={snapshots} step={timelineStep} locked={training} />
     </section>
   );
 }
 
-function Timeline({ snapshots, step }: { snapshots: number[]; step: number | null }) {
+function Timeline({
+  snapshots,
+  step,
+  locked,
+}: {
+  snapshots: number[];
+  step: number | null;
+  /** While training the panels keep the last view: the timeline waits for Pause. */
+  locked: boolean;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const idx =
@@ -113,7 +138,7 @@ function Timeline({ snapshots, step }: { snapshots: number[]; step: number | nul
         max={Math.max(0, snapshots.length - 1)}
         step={1}
         value={idx}
-        disabled={snapshots.length < 2}
+        disabled={locked || snapshots.length < 2}
         aria-valuetext={t('training.timeline.value', { step: shown })}
         onChange={(e) => useAppStore.getState().setTimelineStep(snapshots[Number(e.target.value)])}
       />
@@ -142,7 +167,8 @@ const KNOWN = [
   'baselineMse',
 ];
 
-function TaskMetricsView() {
+/** Memoised: it reads the store itself, so a status change of the panel leaves it alone. */
+const TaskMetricsView = memo(function TaskMetricsView() {
   const { t } = useTranslation();
   const info = useAppStore(selectTrainInfo);
   const evals = useAppStore(selectEvals);
@@ -193,39 +219,32 @@ function TaskMetricsView() {
         <LineChart
           title={t('training.metrics.forecast')}
           xLabel={t('training.metrics.time')}
-          series={[
-            {
-              id: 'truth',
-              label: t('training.metrics.truth'),
-              xs: m.forecast.x,
-              ys: m.forecast.truth,
-              n: m.forecast.x.length,
-            },
-            {
-              id: 'pred',
-              label: t('training.metrics.prediction'),
-              xs: m.forecast.x,
-              ys: m.forecast.prediction,
-              n: m.forecast.x.length,
-            },
-            {
-              id: 'base',
-              label: t('training.metrics.baseline'),
-              xs: m.forecast.x,
-              ys: m.forecast.baseline,
-              n: m.forecast.x.length,
-            },
+          legend={[
+            { id: 'truth', label: t('training.metrics.truth') },
+            { id: 'pred', label: t('training.metrics.prediction') },
+            { id: 'base', label: t('training.metrics.baseline') },
           ]}
-          summary={t('training.metrics.forecastSummary', {
-            mae: num(m.values.mae),
-            base: num(m.values.baselineMae),
-          })}
+          read={() => {
+            const f = m.forecast!;
+            const n = f.x.length;
+            return {
+              series: [
+                { id: 'truth', xs: f.x, ys: f.truth, n },
+                { id: 'pred', xs: f.x, ys: f.prediction, n },
+                { id: 'base', xs: f.x, ys: f.baseline, n },
+              ],
+              summary: t('training.metrics.forecastSummary', {
+                mae: num(m.values.mae),
+                base: num(m.values.baselineMae),
+              }),
+            };
+          }}
         />
       ) : null}
       {info.task.kind === 'char-lm' ? <Generated /> : null}
     </div>
   );
-}
+});
 
 function Generated() {
   const { t } = useTranslation();

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   HYPERPARAM_SPECS,
@@ -34,14 +34,13 @@ export function rangeText(key: HyperparamKey, t: TFn): string {
 interface Props {
   k: HyperparamKey;
   value: Hyperparams[HyperparamKey];
-  disabled: boolean;
 }
 
 /**
  * One hyperparameter: number fields keep what is typed and commit only values the
  * engine's own validation accepts; an out-of-range value shows the valid range next to it.
  */
-export function HyperField({ k, value, disabled }: Props) {
+export const HyperField = memo(function HyperField({ k, value }: Props) {
   const { t } = useTranslation();
   const id = useId();
   const spec: HyperparamSpec = HYPERPARAM_SPECS[k];
@@ -62,7 +61,6 @@ export function HyperField({ k, value, disabled }: Props) {
           id={id}
           type="checkbox"
           checked={value === true}
-          disabled={disabled}
           onChange={(e) => set(e.target.checked)}
         />
         <label htmlFor={id}>{label}</label>
@@ -78,12 +76,7 @@ export function HyperField({ k, value, disabled }: Props) {
     return (
       <div className="field">
         <label htmlFor={id}>{label}</label>
-        <select
-          id={id}
-          value={String(value)}
-          disabled={disabled}
-          onChange={(e) => set(e.target.value)}
-        >
+        <select id={id} value={String(value)} onChange={(e) => set(e.target.value)}>
           {spec.values.map((v) => (
             <option key={v} value={v}>
               {t(`training.enum.${v}`)}
@@ -112,7 +105,6 @@ export function HyperField({ k, value, disabled }: Props) {
         type="text"
         inputMode="decimal"
         value={text}
-        disabled={disabled}
         aria-invalid={bad}
         aria-describedby={`${id}-r`}
         onChange={(e) => {
@@ -130,4 +122,4 @@ export function HyperField({ k, value, disabled }: Props) {
       </span>
     </div>
   );
-}
+});

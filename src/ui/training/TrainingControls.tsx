@@ -108,104 +108,100 @@ export function TrainingControls({ controller }: { controller: TrainingControlle
   return (
     <section className="panel tr-controls" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>{t('training.title')}</h2>
-      <div className="tr-task">
-        <div className="field">
-          <label htmlFor={`${id}-task`}>{t('training.task')}</label>
-          <select
-            id={`${id}-task`}
-            value={task}
-            disabled={running}
-            onChange={(e) => a.setTrainTask(e.target.value)}
-          >
-            {TASK_CATALOG.map((e) => (
-              <option key={e.id} value={e.id}>
-                {t(`training.tasks.${e.id}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-pcell`}>{t('training.presetCell')}</label>
-          <select
-            id={`${id}-pcell`}
-            value={presetCell}
-            disabled={running}
-            onChange={(e) => a.setPresetCell(e.target.value as 'lstm' | 'gru' | 'rnn-tanh')}
-          >
-            {(['lstm', 'gru', 'rnn-tanh'] as const).map((c) => (
-              <option key={c} value={c}>
-                {t(`training.enum.${c}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <p className="tr-hint">{t(`training.taskHelp.${task}`)}</p>
-      <div className="tr-buttons">
-        <button type="button" disabled={running} onClick={() => void controller.loadPreset()}>
-          {t('training.loadPreset')}
-        </button>
-      </div>
-      {presetFile && presetMs !== null ? (
-        <p className="tr-hint">
-          {t('training.presetLoaded', { file: presetFile, ms: Math.round(presetMs) })}
-        </p>
-      ) : null}
-
-      <details className="tr-hyper">
-        <summary>{t('training.hyperTitle')}</summary>
-        <div className="tr-grid">
-          {HYPERPARAM_KEYS.filter((k) => relevant(k, hyper)).map((k) => (
-            <HyperField key={k} k={k} value={hyper[k]} disabled={running} />
-          ))}
-          {(Object.keys(OPTION_LIMITS) as (keyof typeof OPTION_LIMITS)[]).map((k) => (
-            <div className="field" key={k}>
-              <label htmlFor={`${id}-${k}`}>{t(`training.options.${k}`)}</label>
-              <input
-                id={`${id}-${k}`}
-                type="number"
-                min={OPTION_LIMITS[k][0]}
-                max={OPTION_LIMITS[k][1]}
-                step={1}
-                value={options[k]}
-                disabled={running}
-                onChange={(e) => {
-                  const v = Number(e.target.value);
-                  if (Number.isInteger(v) && v >= OPTION_LIMITS[k][0] && v <= OPTION_LIMITS[k][1])
-                    a.setTrainOption(k, v);
-                }}
-              />
-              <span className="field-hint">
-                {t('training.range.int', { min: OPTION_LIMITS[k][0], max: OPTION_LIMITS[k][1] })}
-              </span>
-            </div>
-          ))}
-          <div className="field field-check">
-            <input
-              id={`${id}-cur`}
-              type="checkbox"
-              checked={options.curriculum}
-              disabled={running}
-              onChange={(e) => a.setTrainOption('curriculum', e.target.checked)}
-            />
-            <label htmlFor={`${id}-cur`}>{t('training.options.curriculum')}</label>
+      {/* One fieldset locks the whole form while training: one attribute for the browser to
+          flip instead of one per control (40 attribute writes and style invalidations made
+          the Train and Pause clicks long tasks). */}
+      <fieldset className="tr-form" disabled={running}>
+        <div className="tr-task">
+          <div className="field">
+            <label htmlFor={`${id}-task`}>{t('training.task')}</label>
+            <select id={`${id}-task`} value={task} onChange={(e) => a.setTrainTask(e.target.value)}>
+              {TASK_CATALOG.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {t(`training.tasks.${e.id}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-pcell`}>{t('training.presetCell')}</label>
+            <select
+              id={`${id}-pcell`}
+              value={presetCell}
+              onChange={(e) => a.setPresetCell(e.target.value as 'lstm' | 'gru' | 'rnn-tanh')}
+            >
+              {(['lstm', 'gru', 'rnn-tanh'] as const).map((c) => (
+                <option key={c} value={c}>
+                  {t(`training.enum.${c}`)}
+                </option>
+              ))}
+            </select>
           </div>
         </div>
-      </details>
+        <p className="tr-hint">{t(`training.taskHelp.${task}`)}</p>
+        <div className="tr-buttons">
+          <button type="button" onClick={() => void controller.loadPreset()}>
+            {t('training.loadPreset')}
+          </button>
+        </div>
+        {presetFile && presetMs !== null ? (
+          <p className="tr-hint">
+            {t('training.presetLoaded', { file: presetFile, ms: Math.round(presetMs) })}
+          </p>
+        ) : null}
 
-      {entry?.dataset ? (
-        <details className="tr-data">
-          <summary>{t('training.pasteTitle', { file: entry.dataset })}</summary>
-          <label htmlFor={`${id}-paste`}>{t('training.pasteLabel')}</label>
-          <textarea
-            id={`${id}-paste`}
-            rows={4}
-            value={pasted ?? ''}
-            disabled={running}
-            onChange={(e) => a.setPastedDataset(e.target.value === '' ? null : e.target.value)}
-          />
+        <details className="tr-hyper">
+          <summary>{t('training.hyperTitle')}</summary>
+          <div className="tr-grid">
+            {HYPERPARAM_KEYS.filter((k) => relevant(k, hyper)).map((k) => (
+              <HyperField key={k} k={k} value={hyper[k]} />
+            ))}
+            {(Object.keys(OPTION_LIMITS) as (keyof typeof OPTION_LIMITS)[]).map((k) => (
+              <div className="field" key={k}>
+                <label htmlFor={`${id}-${k}`}>{t(`training.options.${k}`)}</label>
+                <input
+                  id={`${id}-${k}`}
+                  type="number"
+                  min={OPTION_LIMITS[k][0]}
+                  max={OPTION_LIMITS[k][1]}
+                  step={1}
+                  value={options[k]}
+                  onChange={(e) => {
+                    const v = Number(e.target.value);
+                    if (Number.isInteger(v) && v >= OPTION_LIMITS[k][0] && v <= OPTION_LIMITS[k][1])
+                      a.setTrainOption(k, v);
+                  }}
+                />
+                <span className="field-hint">
+                  {t('training.range.int', { min: OPTION_LIMITS[k][0], max: OPTION_LIMITS[k][1] })}
+                </span>
+              </div>
+            ))}
+            <div className="field field-check">
+              <input
+                id={`${id}-cur`}
+                type="checkbox"
+                checked={options.curriculum}
+                onChange={(e) => a.setTrainOption('curriculum', e.target.checked)}
+              />
+              <label htmlFor={`${id}-cur`}>{t('training.options.curriculum')}</label>
+            </div>
+          </div>
         </details>
-      ) : null}
+
+        {entry?.dataset ? (
+          <details className="tr-data">
+            <summary>{t('training.pasteTitle', { file: entry.dataset })}</summary>
+            <label htmlFor={`${id}-paste`}>{t('training.pasteLabel')}</label>
+            <textarea
+              id={`${id}-paste`}
+              rows={4}
+              value={pasted ?? ''}
+              onChange={(e) => a.setPastedDataset(e.target.value === '' ? null : e.target.value)}
+            />
+          </details>
+        ) : null}
+      </fieldset>
 
       <div className="tr-buttons">
         <button type="button" disabled={running} onClick={() => void controller.apply(false)}>

@@ -129,6 +129,15 @@ export function createTrainingController(
     evals: [] as TrainEvalRecord[],
   };
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Snapshot steps streamed while a loop runs wait here until it stops: the timeline cannot
+   * be scrubbed while training, and updating it 4 times a second relaid out the page.
+   */
+  let heldSnapshots: number[] | null = null;
+  const releaseSnapshots = () => {
+    if (heldSnapshots) store.getState().setSnapshots(heldSnapshots);
+    heldSnapshots = null;
+  };
   const flushNow = () => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
@@ -150,7 +159,9 @@ export function createTrainingController(
     if (pending.progress) {
       const p = pending.progress;
       pending.progress = null;
-      st.setTrainProgress(p.step, p.ms, p.snapshots);
+      const hold = st.trainingStatus === 'training';
+      if (hold) heldSnapshots = p.snapshots;
+      st.setTrainProgress(p.step, p.ms, hold ? st.snapshots : p.snapshots);
     }
     st.touchTraining();
   };
@@ -330,11 +341,13 @@ export function createTrainingController(
         flushNow();
         const st = store.getState();
         st.setTrainingStatus(res.status);
+        releaseSnapshots();
         await show(null);
       } catch (e) {
         const st = store.getState();
         st.setTrainRefusal(asInfo(e));
         st.setTrainingStatus('error');
+        releaseSnapshots();
       }
     },
     async pause() {
