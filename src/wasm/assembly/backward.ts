@@ -137,25 +137,24 @@ function zeroF(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);
 }
 
-/** col[j] += sum over rows r < R of A[r, j] (A [R, N], row stride lda floats). */
+/**
+ * col[j] += sum over rows r < R of A[r, j] (A [R, N], row stride lda floats). Rows outer:
+ * A is read once, in order (column-outer would read a new cache line per addition), while
+ * the sums (N floats) stay in L1.
+ */
 function colSums(R: i32, N: i32, A: usize, lda: i32, col: usize): void {
   const N4 = N & ~3;
-  let j = 0;
-  for (; j < N4; j += 4) {
-    let s0 = f32x4.splat(0);
-    let s1 = f32x4.splat(0);
-    let r = 0;
-    for (; r + 2 <= R; r += 2) {
-      s0 = f32x4.add(s0, v128.load(at(A, r * lda + j)));
-      s1 = f32x4.add(s1, v128.load(at(A, (r + 1) * lda + j)));
+  for (let r = 0; r < R; r++) {
+    const row = at(A, r * lda);
+    let j = 0;
+    for (; j < N4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(col + o, f32x4.add(v128.load(col + o), v128.load(row + o)));
     }
-    if (r < R) s0 = f32x4.add(s0, v128.load(at(A, r * lda + j)));
-    v128.store(at(col, j), f32x4.add(v128.load(at(col, j)), f32x4.add(s0, s1)));
-  }
-  for (; j < N; j++) {
-    let s: f32 = 0;
-    for (let r = 0; r < R; r++) s += load<f32>(at(A, r * lda + j));
-    store<f32>(at(col, j), load<f32>(at(col, j)) + s);
+    for (; j < N; j++) {
+      const o = <usize>j << 2;
+      store<f32>(col + o, load<f32>(col + o) + load<f32>(row + o));
+    }
   }
 }
 
