@@ -443,6 +443,7 @@ export function startEngineBridge(
   (globalThis as { __gatescope?: unknown }).__gatescope = {
     crashWorker: () => client.crashForTest(),
     getState: () => store.getState(),
+    subscribe: (fn: (s: AppState, prev: AppState) => void) => store.subscribe(fn),
   };
   return bridge;
 }

@@ -9,7 +9,8 @@
  */
 import type { Language } from '../i18n/index';
 import type { AppState } from './index';
-import { hashHasSettings } from './url';
+import { loadPresetAsset } from './preset-assets';
+import { hashHasSettings, parseHash } from './url';
 
 export type StartSource = 'link' | 'session' | 'training-preset' | 'seeded' | 'preset';
 
@@ -64,4 +65,26 @@ export function applyStart(store: StoreLike, ctx: StartContext): StartSource {
     s.applySettings({ preset: start.preset, inputText: start.text, inputMode: 'char', t: 0 });
   }
   return source;
+}
+
+/**
+ * Page start-up, before the first render: applies the start ({@link applyStart}; the link
+ * itself is applied by the URL sync) and fetches the preset the page is about to show
+ * (default, link or saved session) now, so its files arrive while React renders the first
+ * frame instead of after it. Returns that preset's id, or null.
+ */
+export function startUp(store: StoreLike, ctx: StartContext): string | null {
+  const source = applyStart(store, ctx);
+  const s = store.getState();
+  const id =
+    source === 'preset'
+      ? START_PRESETS[s.lang].preset
+      : source === 'link'
+        ? (parseHash(ctx.hash).settings.preset ?? null)
+        : source === 'session'
+          ? s.preset
+          : null;
+  // A failure is reported by the bridge when it asks again (the cache forgets failures).
+  if (id) void loadPresetAsset(id).catch(() => undefined);
+  return id;
 }

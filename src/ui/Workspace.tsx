@@ -2,9 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ComparisonSection } from '../panels/Comparison/ComparisonSection';
 import { PanelGrid } from '../panels/PanelGrid';
-import { openedWithSession, useAppStore } from '../store';
 import { startEngineBridge } from '../store/engine-bridge';
-import { applyStart } from '../store/start';
 import { startUrlSync } from '../store/url-sync';
 import { InputPanel } from './InputPanel';
 import { Inspector } from './Inspector';
@@ -19,13 +17,7 @@ export function Workspace() {
   const { t } = useTranslation();
 
   useEffect(() => {
-    // A first visit opens on a pretrained preset; then the link's settings (a link wins),
-    // then the engine (its first sync is deferred).
-    applyStart(useAppStore, {
-      hash: window.location.hash,
-      search: window.location.search,
-      savedSession: openedWithSession,
-    });
+    // The link's settings first, then the engine (its first sync is deferred).
     const stopUrl = startUrlSync();
     const bridge = startEngineBridge();
     return () => {

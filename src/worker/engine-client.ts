@@ -126,8 +126,68 @@ type Pending = {
   reject: (e: EngineClientError) => void;
 };
 
-/** The default worker: a module worker bundled by Vite. */
+/** A worker started before the client exists, with what it said meanwhile. */
+let prewarmed: { worker: WorkerLike; events: { kind: 'message' | 'error'; e: Event }[] } | null =
+  null;
+
+/**
+ * Starts the engine worker now (page start-up), so its script, module graph and kernels
+ * load while the page renders; the first client takes it over. Messages it sends before
+ * then (its `ready`) are kept and replayed to the client.
+ */
+export function prewarmEngineWorker(): void {
+  if (prewarmed) return;
+  const worker = newModuleWorker();
+  if (!worker) return;
+  const events: { kind: 'message' | 'error'; e: Event }[] = [];
+  worker.onmessage = (e) => events.push({ kind: 'message', e });
+  worker.onerror = (e) => events.push({ kind: 'error', e });
+  prewarmed = { worker, events };
+}
+
+/** The prewarmed worker, handlers replayed once the client sets them. */
+function takePrewarmed(): WorkerLike | null {
+  const p = prewarmed;
+  prewarmed = null;
+  if (!p) return null;
+  const { worker, events } = p;
+  let onmessage: WorkerLike['onmessage'] = null;
+  let onerror: WorkerLike['onerror'] = null;
+  const replay = () => {
+    if (!onmessage || !onerror) return;
+    worker.onmessage = onmessage;
+    worker.onerror = onerror;
+    for (const { kind, e } of events.splice(0)) {
+      if (kind === 'message') onmessage(e as MessageEvent<FromWorker>);
+      else onerror(e);
+    }
+  };
+  return {
+    get onmessage() {
+      return onmessage;
+    },
+    set onmessage(fn) {
+      onmessage = fn;
+      replay();
+    },
+    get onerror() {
+      return onerror;
+    },
+    set onerror(fn) {
+      onerror = fn;
+      replay();
+    },
+    postMessage: (msg, transfer) => worker.postMessage(msg, transfer),
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** The default worker: a module worker bundled by Vite (the prewarmed one first). */
 export function defaultCreateWorker(): WorkerLike | null {
+  return takePrewarmed() ?? newModuleWorker();
+}
+
+function newModuleWorker(): WorkerLike | null {
   if (typeof Worker === 'undefined') return null;
   try {
     return new Worker(new URL('./engine.worker.ts', import.meta.url), {

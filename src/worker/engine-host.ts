@@ -13,7 +13,7 @@ import { createModel, paramCount, type Model, type TrainingRun } from '../engine
 import { QUANTITIES, layerKey, type Quantity } from '../engine';
 import { forward, workspaceOf, type Workspace } from '../engine';
 import { importWeights } from './import-weights';
-import { SessionError, TrainingSession } from './training-session';
+import { SessionError, TrainingSession, markWorker } from './training-session';
 import {
   MAX_STEPS,
   PROTOCOL_VERSION,
@@ -107,6 +107,7 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
     emit({ type: 'error', id, ...(runId === undefined ? {} : { runId }), ...info });
 
   function configure(id: number, source: ModelSource) {
+    markWorker('configure');
     activeRun = null;
     let built: { model: Model; fileName: string | null };
     try {
@@ -132,6 +133,7 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
       params,
     };
     emit({ type: 'ok', id, ok: { kind: 'configure', result } }, transfer);
+    markWorker('configure-sent');
   }
 
   function setInput(id: number, inp: InputPayload) {
@@ -428,14 +430,18 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
       }
       case 'loadPreset': {
         const { setup, fileName, bytes } = msg;
+        markWorker('loadPreset');
         await startSession(msg.id, () => TrainingSession.fromCheckpoint(setup, fileName, bytes));
+        markWorker('loadPreset-sent');
         return;
       }
       case 'viewTraining':
+        markWorker('view');
         withSession(msg.id, (s) => {
           const { view, transfer } = s.view(msg.step);
           emit({ type: 'ok', id: msg.id, ok: { kind: 'view', view } }, transfer);
         });
+        markWorker('view-sent');
         return;
       case 'exportWeights':
         withSession(msg.id, (s) => {

@@ -46,6 +46,10 @@ import type {
   TrainingView,
 } from './protocol';
 
+/** A point on the worker's timeline (browser tests read them to profile a preset load). */
+export const markWorker = (name: string): void =>
+  void globalThis.performance?.mark?.(`gatescope:worker:${name}`);
+
 /** A refusal the host answers with as is. */
 export class SessionError extends Error {
   readonly info: ErrorInfo;
@@ -199,6 +203,7 @@ export class TrainingSession {
   constructor(setup: TrainSetup, previous: Model | null = null) {
     this.setup = setup;
     this.task = buildTask(setup);
+    markWorker('task');
     const { hyper, issues } = resolveHyper(this.task, setup.hyper);
     if (!hyper) throw refuseHyper(issues);
     const keep =
@@ -206,8 +211,10 @@ export class TrainingSession {
         ? previous
         : null;
     this.run = this.makeRun(hyper, keep);
+    markWorker('run');
     this.evaluator = new Trainer(this.run.model, trainConfigFor(this.run.hyper));
     this.sample = this.sampleSequence();
+    markWorker('sample');
   }
 
   /** A session continuing from a checkpoint's weights (`.safetensors`, or a state_dict `.json`). */
@@ -217,6 +224,7 @@ export class TrainingSession {
       model = /\.json$/i.test(fileName)
         ? importStateDict(parseStateDictJson(JSON.parse(new TextDecoder().decode(bytes)))).model
         : importSafetensors(new Uint8Array(bytes)).model;
+      markWorker('import');
     } catch (err) {
       throw new SessionError({
         code: 'bad-weights',
@@ -353,6 +361,7 @@ export class TrainingSession {
     const spec = model.spec;
     const { input, T, tokens } = this.sample;
     const trace = forward(model, input, { B: 1 });
+    markWorker('view-forward');
     const H = spec.hiddenSize;
     const blocks: TraceBlock[] = [];
     const arrays: Float32Array[] = [];

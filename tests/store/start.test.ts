@@ -8,7 +8,7 @@ import { parseInput, toFeatures } from '../../src/store/input-parse';
 import { clearPresetCache, parsePresetId, PRESET_IDS } from '../../src/store/preset-assets';
 import { traceValue } from '../../src/store/selectors';
 import { isSavedSession, sanitizeSession } from '../../src/store/session';
-import { applyStart, chooseStart, START_PRESETS } from '../../src/store/start';
+import { applyStart, chooseStart, START_PRESETS, startUp } from '../../src/store/start';
 import { applyHash, startUrlSync } from '../../src/store/url-sync';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -121,6 +121,29 @@ describe('applyStart', () => {
       const vocab = buildCharVocab(publicFile(`datasets/${file}`).toString('utf8')).chars;
       expect(parseInput(text, 'char', null, undefined, vocab).issues).toEqual([]);
     }
+  });
+});
+
+describe('startUp (before the first render)', () => {
+  it('applies the start and fetches the preset the page will show at once', async () => {
+    const requested = stubPublicFetch();
+    expect(startUp(useAppStore, ctx)).toBe('char-lm-en-lstm');
+    expect(useAppStore.getState().preset).toBe('char-lm-en-lstm');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(requested.sort()).toEqual([
+      '/datasets/alice-ch1.txt',
+      '/presets/char-lm-en-lstm.safetensors',
+    ]);
+  });
+  it('a link prefetches its own preset; a seeded start fetches nothing', () => {
+    const requested = stubPublicFetch();
+    expect(startUp(useAppStore, { ...ctx, hash: '#preset=recall-gru&cell=gru' })).toBe(
+      'recall-gru',
+    );
+    expect(useAppStore.getState().preset).toBeNull(); // the URL sync applies the link itself
+    expect(requested).toEqual(['/presets/recall-gru.safetensors']);
+    expect(startUp(useAppStore, { ...ctx, search: '?start=seeded' })).toBeNull();
+    expect(requested).toHaveLength(1);
   });
 });
 
