@@ -13,7 +13,7 @@
 import { scalarKernels } from '../engine/kernels';
 import type { LayerBackwardArgs, LayerForwardArgs, LayerKernels } from '../engine/kernels/layer';
 import type { ParamUpdater, UpdateRule } from '../engine/kernels';
-import type { Quantity } from '../engine/types';
+import type { CellKind, Quantity } from '../engine/types';
 
 /** A minimal module using one v128 instruction: `WebAssembly.validate` says whether SIMD exists. */
 const SIMD_PROBE = new Uint8Array([
@@ -39,6 +39,41 @@ interface KernelExports {
   gruForward(...args: number[]): void;
   rnnForward(...args: number[]): void;
   packCols(N: number, K1: number, W1: number, K2: number, W2: number, dst: number): void;
+}
+
+/**
+ * Arena floats one `backwardLayer` call needs besides the trace arrays it reads (those are
+ * copied in unless they already live in the kernels' memory): input, weights, states, dL/d
+ * output, the gate-gradient buffers, hPrev, dL/dh, weight gradients and dL/dx, with padding.
+ * A trace arena whose scratch has this much room lets the backward read the trace in place.
+ */
+export function backwardScratchFloats(
+  cell: CellKind,
+  T: number,
+  B: number,
+  I: number,
+  H: number,
+  dOutStride: number,
+): number {
+  const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
+  const GH = G * H;
+  const TB = T * B;
+  const TBH = TB * H;
+  const BH = B * H;
+  const gateBuffers = TB * GH * (cell === 'gru' ? 3 : 2);
+  const hBuffers = TBH * (cell === 'gru-textbook' ? 3 : 2);
+  return (
+    2 * TB * I +
+    2 * GH * (I + H) +
+    2 * GH +
+    9 * BH +
+    B +
+    64 +
+    span(TB, H, dOutStride) +
+    gateBuffers +
+    hBuffers +
+    16 * 40
+  );
 }
 
 /** The training exports (src/wasm/assembly/backward.ts). */
@@ -367,22 +402,17 @@ export class SimdKernels implements LayerKernels {
           ? ['r', 'z', 'n', 'h']
           : ['h'];
     const relu = cell === 'rnn-relu';
-    const nOut = span(TB, H, a.dOutStride);
-    const traceFloats = (quantities.length + (relu ? 1 : 0) + (cell === 'gru' ? 1 : 0)) * TBH;
-    const scratch =
-      TB * GH * (cell === 'gru' ? 3 : 2) + TBH * (cell === 'gru-textbook' ? 3 : 2) + 5 * BH;
-    this.reset(
-      TB * I * 2 +
-        2 * GH * (I + H) +
-        2 * GH +
-        4 * BH +
-        B +
-        64 +
-        nOut +
-        traceFloats +
-        scratch +
-        16 * 40,
-    );
+    // Trace arrays already in this memory (a trace arena) are read in place, not copied.
+    const mem = this.ex.memory.buffer;
+    const traced = [
+      ...quantities.map((q) => need(a.act, q)),
+      ...(relu ? [need(a.pre, 'h')] : []),
+      ...(cell === 'gru' && a.ghn ? [a.ghn] : []),
+    ];
+    const copied = traced.filter((arr) => arr.buffer !== mem).length;
+    this.reset(backwardScratchFloats(cell, T, B, I, H, a.dOutStride) + copied * (TBH + 16));
+    const place = (arr: Float32Array): number =>
+      arr.buffer === mem ? arr.byteOffset : this.put(arr, 0, TBH);
     const CELL_ID = { lstm: 0, gru: 1, 'gru-textbook': 2, 'rnn-tanh': 3, 'rnn-relu': 4 };
     const words = new Int32Array(38);
     words[0] = CELL_ID[cell];
@@ -401,13 +431,13 @@ export class SimdKernels implements LayerKernels {
     words[11] = this.put(a.whh, 0, GH * H);
     words[12] = this.put(a.h0, 0, BH);
     words[13] = cell === 'lstm' ? (a.c0 ? this.put(a.c0, 0, BH) : this.zeros(BH)) : 0;
-    quantities.forEach((q, i) => (words[14 + i] = this.put(need(a.act, q), 0, TBH)));
-    if (relu) words[15] = this.put(need(a.pre, 'h'), 0, TBH);
+    quantities.forEach((q, i) => (words[14 + i] = place(need(a.act, q))));
+    if (relu) words[15] = place(need(a.pre, 'h'));
     if (cell === 'gru') {
       if (!a.ghn) throw new Error('simd backwardLayer: the GRU trace has no ghn array');
-      words[20] = this.put(a.ghn, 0, TBH);
+      words[20] = place(a.ghn);
     }
-    words[21] = this.put(a.dOut, a.dOutOffset, nOut);
+    words[21] = this.put(a.dOut, a.dOutOffset, span(TB, H, a.dOutStride));
     const pch = this.put(a.carryH, 0, BH);
     const pcc = a.carryC ? this.put(a.carryC, 0, BH) : this.zeros(BH);
     words[22] = pch;
