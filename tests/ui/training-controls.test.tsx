@@ -91,8 +91,13 @@ describe('training controls', { timeout: 30000 }, () => {
     await user.click(screen.getByRole('button', { name: 'One step' }));
     await waitFor(() => expect(useAppStore.getState().trainStep).toBe(1));
     expect(useAppStore.getState().history.n).toBe(1);
+    // The chart's screen-reader summary follows within a second.
     expect(
-      screen.getByRole('img', { name: /At step 1 the training loss is \d/ }),
+      await screen.findByRole(
+        'img',
+        { name: /At step 1 the training loss is \d/ },
+        { timeout: 3000 },
+      ),
     ).toBeInTheDocument();
   });
 

@@ -1,4 +1,4 @@
-import { memo, useId } from 'react';
+import { memo, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import {
@@ -41,6 +41,8 @@ export function TrainingPanel() {
   const training = useAppStore(selectIsTraining);
   const snapshots = useAppStore(selectSnapshots);
   const timelineStep = useAppStore(selectTimelineStep);
+  // The clipping label, formatted once per threshold and language (not on every draw).
+  const clipLabel = useRef<{ t: unknown; v: number; label: string } | null>(null);
   if (!hasInfo) return null;
 
   const readLoss = (): ChartData => {
@@ -59,12 +61,20 @@ export function TrainingPanel() {
           dots: true,
         },
       ],
-      summary: t('training.charts.lossSummary', {
-        train: num(n > 0 ? h.loss[n - 1] : undefined),
-        val: num(latest?.valLoss),
-        step: n > 0 ? h.step[n - 1] : (s.trainInfo?.step ?? 0),
-      }),
+      summary: () =>
+        t('training.charts.lossSummary', {
+          train: num(n > 0 ? h.loss[n - 1] : undefined),
+          val: num(latest?.valLoss),
+          step: n > 0 ? h.step[n - 1] : (s.trainInfo?.step ?? 0),
+        }),
     };
+  };
+  const clipText = (v: number) => {
+    const c = clipLabel.current;
+    if (c && c.t === t && c.v === v) return c.label;
+    const label = t('training.charts.clip', { v });
+    clipLabel.current = { t, v, label };
+    return label;
   };
   const readGrad = (): ChartData => {
     const s = useAppStore.getState();
@@ -73,11 +83,12 @@ export function TrainingPanel() {
     const clip = s.clipThreshold;
     return {
       series: [{ id: 'grad', xs: h.step, ys: h.gradNorm, n }],
-      hline: clip === null ? null : { y: clip, label: t('training.charts.clip', { v: clip }) },
-      summary: t('training.charts.gradSummary', {
-        v: num(n > 0 ? h.gradNorm[n - 1] : undefined),
-        clip: clip === null ? t('training.charts.noClip') : String(clip),
-      }),
+      hline: clip === null ? null : { y: clip, label: clipText(clip) },
+      summary: () =>
+        t('training.charts.gradSummary', {
+          v: num(n > 0 ? h.gradNorm[n - 1] : undefined),
+          clip: clip === null ? t('training.charts.noClip') : String(clip),
+        }),
     };
   };
 
@@ -233,10 +244,11 @@ const TaskMetricsView = memo(function TaskMetricsView() {
                 { id: 'pred', xs: f.x, ys: f.prediction, n },
                 { id: 'base', xs: f.x, ys: f.baseline, n },
               ],
-              summary: t('training.metrics.forecastSummary', {
-                mae: num(m.values.mae),
-                base: num(m.values.baselineMae),
-              }),
+              summary: () =>
+                t('training.metrics.forecastSummary', {
+                  mae: num(m.values.mae),
+                  base: num(m.values.baselineMae),
+                }),
             };
           }}
         />

@@ -19,8 +19,11 @@ export interface ChartData {
   series: ChartSeries[];
   /** A horizontal reference line (the clipping threshold). */
   hline?: { y: number; label: string } | null;
-  /** Text for screen readers: the latest values in words. */
-  summary: string;
+  /**
+   * Text for screen readers, the latest values in words; a function, so a chart redrawn
+   * several times a second formats it (i18next, 0.3-1 ms) only when it is due.
+   */
+  summary: () => string;
 }
 
 /** Most points drawn per series: the history is averaged into this many buckets. */
