@@ -39,11 +39,16 @@ export interface BackwardOptions {
   truncate?: number;
   /** Add into `model.grads` instead of overwriting them (default false). */
   accumulate?: boolean;
+  /**
+   * Compute dL/d(input) (default true). False skips the first layer's input-side product
+   * dGates · W_ih (training needs only the parameter gradients) and leaves `dInput` at 0.
+   */
+  inputGrad?: boolean;
 }
 
 /** Gradients that are not parameters. Arrays are owned by the workspace (reused). */
 export interface BackwardResult {
-  /** dL/d(input) `[T, B, inputSize]`. */
+  /** dL/d(input) `[T, B, inputSize]` (0 when `inputGrad` is false). */
   dInput: Float32Array;
   /** dL/dh0 and dL/dc0 (LSTM) `[numLayers*D, B, H]`. */
   dh0: Float32Array;
@@ -192,6 +197,7 @@ export function backward(
     const dIn = l === 0 ? result.dInput : dOut === dTop ? g.dMid : dTop;
     dIn.fill(0);
     const X = trace.layerInputs[l];
+    const wantIn = l > 0 || options.inputGrad !== false;
     for (let d = 0; d < D; d++) {
       const idx = l * D + d;
       const lp = model.layers[idx];
@@ -237,7 +243,7 @@ export function backward(
           gwhh: lp.gwhh,
           gbih: lp.gbih,
           gbhh: lp.gbhh,
-          dIn,
+          dIn: wantIn ? dIn : null,
         });
         result.dh0.set(carryH, so);
         if (result.dc0) result.dc0.set(carryC, so);
@@ -307,7 +313,7 @@ export function backward(
         }
       }
       kernels.gemmTN(GH, inSize, TB, dProj, 0, GH, X, 0, inSize, lp.gwih, 0, inSize);
-      kernels.gemmNN(TB, inSize, GH, dProj, 0, GH, lp.wih, 0, inSize, dIn, 0, inSize);
+      if (wantIn) kernels.gemmNN(TB, inSize, GH, dProj, 0, GH, lp.wih, 0, inSize, dIn, 0, inSize);
     }
     if (l > 0 && ws.masks && trace.layerInputs[l] !== ws.outs[l - 1]) {
       const mask = ws.masks[l - 1];

@@ -232,7 +232,12 @@ export class Trainer {
         ? mseLoss(trace, batch.target, this.dReadout)
         : crossEntropyLoss(trace, batch.target, this.dReadout);
     this.dReadout = lossResult.dReadout;
-    backward(model, trace, { dReadout: lossResult.dReadout, truncate: this.cfg.truncate });
+    // The update needs the parameter gradients only: dL/d(input) is skipped.
+    backward(model, trace, {
+      dReadout: lossResult.dReadout,
+      truncate: this.cfg.truncate,
+      inputGrad: false,
+    });
     const norm =
       this.cfg.clipGradNorm !== null
         ? clipGradNorm(model.grads, this.cfg.clipGradNorm)

@@ -454,7 +454,7 @@ export class SimdKernels implements LayerKernels {
     const pgwhh = this.put(a.gwhh, 0, GH * H);
     const pgbih = a.gbih ? this.put(a.gbih, 0, GH) : 0;
     const pgbhh = a.gbhh ? this.put(a.gbhh, 0, GH) : 0;
-    const pdin = this.put(a.dIn, 0, TB * I);
+    const pdin = a.dIn ? this.put(a.dIn, 0, TB * I) : 0;
     words[32] = pgwih;
     words[33] = pgwhh;
     words[34] = pgbih;
@@ -471,7 +471,7 @@ export class SimdKernels implements LayerKernels {
     a.gwhh.set(this.get(pgwhh, GH * H));
     if (a.gbih) a.gbih.set(this.get(pgbih, GH));
     if (a.gbhh) a.gbhh.set(this.get(pgbhh, GH));
-    a.dIn.set(this.get(pdin, TB * I));
+    if (a.dIn) a.dIn.set(this.get(pdin, TB * I));
   }
 
   /**

@@ -178,6 +178,36 @@ describe('whole-layer backward (SIMD) against the scalar step loop', () => {
     }
   }
 
+  it('inputGrad false skips dL/d(input) only: same parameter gradients, dInput 0, both paths', () => {
+    for (const k of [scalarKernels, simd] as Kernels[]) {
+      for (const cell of ['lstm', 'gru-textbook'] as CellKind[]) {
+        const spec: ModelSpec = {
+          cell,
+          inputSize: 3,
+          hiddenSize: 6,
+          numLayers: 2,
+          bidirectional: true,
+          bias: true,
+          readout: { outputSize: 2, mode: 'every' },
+        };
+        const model = createModel(spec, { seed: 8 });
+        setKernels(k);
+        try {
+          const trace = forward(model, wave(5 * 2 * 3, 1), { B: 2, lengths: [5, 3] });
+          const dReadout = wave(5 * 2 * 2, 2);
+          const full = backward(model, trace, { dReadout });
+          expect(Array.from(full.dInput).some((v) => v !== 0)).toBe(true);
+          const grads = model.grads.slice();
+          const skipped = backward(model, trace, { dReadout, inputGrad: false });
+          expect(Array.from(model.grads)).toEqual(Array.from(grads));
+          expect(Array.from(skipped.dInput).every((v) => v === 0)).toBe(true);
+        } finally {
+          setKernels(scalarKernels);
+        }
+      }
+    }
+  });
+
   it('accumulate adds into the gradients (a second identical backward doubles them)', () => {
     const spec: ModelSpec = {
       cell: 'gru',

@@ -168,12 +168,15 @@ export interface LayerBackwardArgs {
   carryC: Float32Array | null;
   /** Written: `[T, B, H]` total dL/dh_t (0 at padded steps). */
   dLdh: Float32Array;
-  /** Accumulated (+=): parameter gradients (bias ones null without bias) and dL/dx `[T, B, I]`. */
+  /**
+   * Accumulated (+=): parameter gradients (bias ones null without bias) and dL/dx `[T, B, I]`
+   * (null: not wanted, the product is skipped).
+   */
   gwih: Float32Array;
   gwhh: Float32Array;
   gbih: Float32Array | null;
   gbhh: Float32Array | null;
-  dIn: Float32Array;
+  dIn: Float32Array | null;
 }
 
 /** A kernel set that also runs a whole layer's backward through time. */

@@ -82,6 +82,7 @@ function tanhBS(x: f32): f32 {
 //   hPrev    scratch [T, B, H]; rh scratch [T, B, H] (textbook GRU: r * hPrev)
 //   dhPrev, dcPrev, drh  scratch [B, H]
 //   gwih, gwhh, gbih, gbhh, dIn   accumulated (+=): weight gradients and dL/dx [T, B, I]
+//                                 (dIn 0: not wanted, skipped)
 //   dGt      scratch [G*H, T*B]: dG (then dP) transposed, for the weight-gradient products
 
 const W_CELL = 0;
@@ -267,7 +268,8 @@ export function layerBackward(desc: usize): void {
   if (gbih != 0) colSums(TB, GH, dP, GH, gbih);
   if (dP != dG) transpose(TB, GH, dP, dGt);
   gemmTNBlocked(GH, I, TB, dGt, ptr(desc, W_X), ptr(desc, W_GWIH));
-  gemmXN(TB, I, GH, dP, GH, 1, ptr(desc, W_WIH), I, ptr(desc, W_DIN), I);
+  const dIn = ptr(desc, W_DIN);
+  if (dIn != 0) gemmXN(TB, I, GH, dP, GH, 1, ptr(desc, W_WIH), I, dIn, I);
 }
 
 /** Rows of the weight-gradient products per block: a block of the right operand stays in L2. */
