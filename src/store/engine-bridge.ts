@@ -17,6 +17,7 @@ import type { AppState } from './index';
 import { useAppStore } from './index';
 import { toFeatures } from './input-parse';
 import { loadPresetAsset } from './preset-assets';
+import { idbWeightsStore, type SavedWeightsStore } from './saved-weights';
 import { selectSpec } from './selectors';
 import type { StoreTrace } from './trace-slice';
 
@@ -52,6 +53,8 @@ export interface EngineBridgeOptions {
   createWorker?: () => WorkerLike | null;
   /** Delay before commands go out after a change (typing), ms. */
   debounceMs?: number;
+  /** Where a loaded weights file is kept for a reload (default IndexedDB). */
+  savedWeights?: SavedWeightsStore;
 }
 
 let active: EngineBridge | null = null;
@@ -79,6 +82,7 @@ export function startEngineBridge(
   options: EngineBridgeOptions = {},
 ): EngineBridge {
   const debounceMs = options.debounceMs ?? 60;
+  const savedWeights = options.savedWeights ?? idbWeightsStore;
   let weights: HeldWeights | null = null;
   let weightsSerial = 0;
   let configuredKey: string | null = null;
@@ -234,8 +238,35 @@ export function startEngineBridge(
     if (!ok && store.getState().preset === id) store.getState().setPreset(null);
   }
 
+  /** Brings back the weights file the session or link names, from this browser's storage. */
+  async function restoreWeights(name: string): Promise<void> {
+    const saved = await savedWeights.load();
+    if (store.getState().weightsFile !== name) return; // the user moved on meanwhile
+    if (!saved || saved.fileName !== name) {
+      store.getState().setWeightsError({
+        code: 'weights-not-saved',
+        message: `“${name}” is not saved in this browser.`,
+        fileName: name,
+      });
+      store.setState({ weightsFile: null });
+      return;
+    }
+    await configureWeights({ ...saved, serial: ++weightsSerial }, false);
+  }
+
   async function syncOnce() {
     const s = store.getState();
+    const fileInUse = s.imported !== null && s.imported.preset === undefined;
+    if (s.preset === null && s.weightsFile !== null && !fileInUse) {
+      await restoreWeights(s.weightsFile);
+      return;
+    }
+    if (s.weightsFile === null && fileInUse) {
+      // A link without `weights=` shows seeded weights, as it says.
+      weights = null;
+      s.setImported(null);
+      return;
+    }
     if (s.preset !== null && s.imported?.preset !== s.preset) {
       // The preset's vocabulary decides how the text reads: nothing runs before it is in.
       await loadPreset(s.preset);
@@ -332,14 +363,16 @@ export function startEngineBridge(
       s.seed !== prev.seed ||
       s.parsed !== prev.parsed ||
       s.imported !== prev.imported ||
-      s.preset !== prev.preset
+      s.preset !== prev.preset ||
+      s.weightsFile !== prev.weightsFile
     ) {
       schedule();
     }
   });
   schedule(0);
 
-  async function configureWeights(next: HeldWeights): Promise<boolean> {
+  /** Sends weights to the worker; a user's file is also kept for a reload unless `save` is false. */
+  async function configureWeights(next: HeldWeights, save = true): Promise<boolean> {
     const s = store.getState();
     s.setWeightsLoading();
     try {
@@ -365,9 +398,14 @@ export function startEngineBridge(
       if (next.preset !== undefined) {
         // The controls show the preset's shape; changing any of them leaves the preset.
         const { cell, hiddenSize, numLayers, bidirectional } = res.spec;
-        store.setState({ cell, hiddenSize, numLayers, bidirectional });
-      } else if (st.preset !== null) {
-        store.setState({ preset: null }); // a user's file replaces the preset
+        store.setState({ cell, hiddenSize, numLayers, bidirectional, weightsFile: null });
+      } else {
+        // A user's file replaces a preset, and is kept so a reload brings it back.
+        store.setState({ preset: null, weightsFile: next.fileName });
+        if (save) {
+          const { fileName, format, bytes, formOverride } = next;
+          void savedWeights.save({ fileName, format, bytes, formOverride });
+        }
       }
       st.setImported({
         fileName: next.fileName,
@@ -415,6 +453,8 @@ export function startEngineBridge(
     },
     forgetWeights() {
       weights = null;
+      store.setState({ weightsFile: null });
+      void savedWeights.clear();
       store.getState().setPreset(null);
       store.getState().setImported(null);
     },

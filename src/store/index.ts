@@ -159,6 +159,7 @@ export const useAppStore = create<AppState>()(
         bidirectional: s.bidirectional,
         seed: s.seed,
         preset: s.preset,
+        weightsFile: s.weightsFile,
         inputText: s.inputText,
         inputMode: s.inputMode,
         t: s.t,

@@ -29,6 +29,12 @@ export interface ModelData {
    * change of the model settings above leaves it for the seeded model asked for.
    */
   preset: string | null;
+  /**
+   * The name of the weights file the user loaded, while it is in use (plain data: in the
+   * session and as `weights=` in the link; the bytes are kept in IndexedDB so a reload
+   * restores them), or null.
+   */
+  weightsFile: string | null;
   /** Set while weights from a file are in use; the seeded settings above are kept for later. */
   imported: ImportedModel | null;
   weightsStatus: 'idle' | 'loading' | 'error';
@@ -62,6 +68,7 @@ export const initialModel = (): ModelData => ({
   bidirectional: DEFAULTS.bidirectional,
   seed: DEFAULTS.seed,
   preset: null,
+  weightsFile: null,
   imported: null,
   weightsStatus: 'idle',
   weightsError: null,

@@ -15,6 +15,8 @@ export interface PersistedSession {
   seed: number;
   /** The pretrained preset shown (its id), or null for seeded weights. */
   preset: string | null;
+  /** The name of a weights file loaded in this browser (bytes in IndexedDB), or null. */
+  weightsFile: string | null;
   inputText: string;
   inputMode: UrlSettings['inputMode'];
   t: number;
@@ -37,6 +39,7 @@ const FIELDS = {
       v.check((id) => parsePresetId(id) !== null),
     ),
   ),
+  weightsFile: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   inputText: v.pipe(v.string(), v.maxLength(100_000)),
   inputMode: v.picklist(INPUT_MODES),
   t: intIn(0, 1_000_000),

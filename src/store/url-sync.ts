@@ -22,6 +22,7 @@ export function urlSettingsOf(s: AppState): UrlSettings {
     t: Math.max(0, Math.min(s.t, s.traceT > 0 ? s.traceT - 1 : s.t)),
     lang: s.lang,
     preset: s.preset,
+    weightsFile: s.weightsFile,
   };
 }
 
@@ -30,7 +31,11 @@ export function applyHash(store: Store, hash: string): boolean {
   if (!hashHasSettings(hash)) return false;
   const { settings, issues } = parseHash(hash);
   // A link says which weights it shows: without `preset` it is the seeded model of its settings.
-  store.getState().applySettings({ ...settings, preset: settings.preset ?? null });
+  store.getState().applySettings({
+    ...settings,
+    preset: settings.preset ?? null,
+    weightsFile: settings.weightsFile ?? null,
+  });
   store.getState().setUrlIssues(issues);
   return true;
 }
@@ -64,6 +69,7 @@ export function startUrlSync(store: Store = useAppStore, win: Window = window): 
     'traceT',
     'lang',
     'preset',
+    'weightsFile',
   ] as const;
   const unsubscribe = store.subscribe((s, prev) => {
     if (FIELDS.some((k) => s[k] !== prev[k]) && !timer) {

@@ -13,6 +13,7 @@
  * | `tokens` | `char` (default), `word`; `numeric` forces numeric mode |
  * | `t` | current step, 1-based |
  * | `lang` | `en`, `vi` |
+ * | `weights` | the name of a weights file loaded in this browser (restored from its storage; elsewhere the link says it is missing) |
  * | `preset` | a pretrained preset shown instead of seeded weights, `<task>-<cell>` (e.g. `char-lm-en-lstm`); absent: seeded weights |
  *
  * Opening such a URL reproduces the same values. A bad value is reported
@@ -38,6 +39,8 @@ export interface UrlSettings {
   lang: Language;
   /** Pretrained preset id, or null for the seeded model of the settings above. */
   preset: string | null;
+  /** A weights file loaded in this browser (its name), or null. */
+  weightsFile: string | null;
 }
 
 export interface UrlIssue {
@@ -83,6 +86,10 @@ const SCHEMAS = {
   tokens: { schema: v.picklist(['char', 'word', 'numeric']), expected: 'char, word, numeric' },
   t: { schema: int(1, 1_000_000), expected: '≥ 1' },
   lang: { schema: v.picklist(LANGUAGES), expected: LANGUAGES.join(', ') },
+  weights: {
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+    expected: 'a file name',
+  },
   preset: {
     schema: v.pipe(
       v.string(),
@@ -141,6 +148,9 @@ export function parseHash(hash: string): { settings: Partial<UrlSettings>; issue
       case 'preset':
         settings.preset = out;
         break;
+      case 'weights':
+        settings.weightsFile = out;
+        break;
     }
   }
   return { settings, issues };
@@ -164,6 +174,7 @@ export function buildHash(s: UrlSettings): string {
   p.set('t', String(s.t + 1));
   p.set('lang', s.lang);
   if (s.preset !== null) p.set('preset', s.preset);
+  if (s.weightsFile !== null) p.set('weights', s.weightsFile);
   return p.toString();
 }
 

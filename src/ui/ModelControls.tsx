@@ -120,7 +120,12 @@ export function ModelControls() {
       {weightsStatus === 'loading' && <p role="status">{t('model.loading')}</p>}
       {weightsError && (
         <p className="error-message" role="alert">
-          {t('errors.weights', { fileName: weightsError.fileName, message: weightsError.message })}
+          {weightsError.code === 'weights-not-saved'
+            ? t('model.weightsNotSaved', { fileName: weightsError.fileName })
+            : t('errors.weights', {
+                fileName: weightsError.fileName,
+                message: weightsError.message,
+              })}
         </p>
       )}
       {imported && (

@@ -186,6 +186,7 @@ export type ErrorCode =
   | 'bad-message'
   | 'bad-spec'
   | 'bad-weights'
+  | 'weights-not-saved'
   | 'no-model'
   | 'no-input'
   | 'input-size-mismatch'

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { seriousA11yViolations, withApp } from './harness.ts';
+import { join } from 'node:path';
+import { ROOT, seriousA11yViolations, withApp } from './harness.ts';
 
 interface Snapshot {
   preset: string | null;
@@ -67,6 +68,30 @@ const seededShown = (page: Page) =>
     );
   });
 
+const inputRegion = (page: Page) => page.getByRole('region', { name: 'Input', exact: true });
+const modelRegion = (page: Page) => page.getByRole('region', { name: 'Model', exact: true });
+
+/** The bridge's preset timeline (performance marks), ms from navigation. */
+const presetMarks = (page: Page) =>
+  page.evaluate(() => {
+    const at = (n: string) =>
+      performance.getEntriesByName(`gatescope:preset:${n}`)[0]?.startTime ?? NaN;
+    return {
+      start: at('fetch-start'),
+      fetched: at('fetched'),
+      configured: at('configured'),
+      trace: at('trace'),
+      drawn: at('drawn'),
+    };
+  });
+
+const describeMarks = (m: Awaited<ReturnType<typeof presetMarks>>) =>
+  `char-lm-en-lstm from navigation: the bridge asks for the preset at ${m.start.toFixed(0)} ms; ` +
+  `files in ${(m.fetched - m.start).toFixed(0)} ms (prefetched at page start), weights in the worker ` +
+  `${(m.configured - m.fetched).toFixed(0)} ms, trace in the store ${(m.trace - m.configured).toFixed(0)} ms ` +
+  `later, drawn ${(m.drawn - m.trace).toFixed(0)} ms later; ask to drawn ${(m.drawn - m.start).toFixed(0)} ms, ` +
+  `navigation to drawn ${m.drawn.toFixed(0)} ms (${loadNote()})`;
+
 const loadNote = () => `load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
 
 describe('first screen', () => {
@@ -82,23 +107,8 @@ describe('first screen', () => {
       await page.getByText('Pretrained preset “char-lm-en-lstm”', { exact: false }).waitFor();
       // The controls stay free (a change leaves the preset).
       assert.equal(await page.getByRole('spinbutton', { name: 'Hidden size' }).isEnabled(), true);
-      const marks = await page.evaluate(() => {
-        const at = (n: string) =>
-          performance.getEntriesByName(`gatescope:preset:${n}`)[0]?.startTime ?? NaN;
-        return {
-          start: at('fetch-start'),
-          fetched: at('fetched'),
-          configured: at('configured'),
-          trace: at('trace'),
-          drawn: at('drawn'),
-        };
-      });
-      console.log(
-        `e2e presets: first screen (char-lm-en-lstm) from navigation: preset requested ${marks.start.toFixed(0)} ms, ` +
-          `files in ${(marks.fetched - marks.start).toFixed(0)} ms, weights in the worker ${(marks.configured - marks.fetched).toFixed(0)} ms, ` +
-          `trace in the store ${(marks.trace - marks.configured).toFixed(0)} ms later, drawn ${(marks.drawn - marks.trace).toFixed(0)} ms later; ` +
-          `preset request to drawn ${(marks.drawn - marks.start).toFixed(0)} ms, navigation to drawn ${marks.drawn.toFixed(0)} ms (${loadNote()})`,
-      );
+      const marks = await presetMarks(page);
+      console.log(`e2e presets: first visit, ${describeMarks(marks)}`);
       assert.ok(marks.drawn > marks.trace && marks.trace > marks.configured);
       assert.deepEqual(await seriousA11yViolations(page, { include: '.ws-controls' }), []);
 
@@ -107,6 +117,10 @@ describe('first screen', () => {
       await page.reload();
       await presetShown(page, 'char-lm-en-lstm');
       assert.equal((await snapshot(page)).inputText, s.inputText);
+      await page.waitForFunction(
+        () => performance.getEntriesByName('gatescope:preset:drawn').length,
+      );
+      console.log(`e2e presets: after a reload, ${describeMarks(await presetMarks(page))}`);
     }));
 
   test('Vietnamese opens on the Vietnamese character LSTM with Truyện Kiều', () =>
@@ -162,5 +176,35 @@ describe('first screen', () => {
         await second.evaluate(() => location.hash.includes('seed=7')),
         'the session restored the seed',
       );
+    }));
+
+  test('a weights file the user loaded is back after a reload (IndexedDB), with its values', () =>
+    withApp({ query: '?lang=en&start=seeded' }, async ({ page }) => {
+      await seededShown(page);
+      await inputRegion(page).getByLabel('Read as').selectOption('numeric');
+      await inputRegion(page).getByLabel('Input sequence').fill('1, 2, 3\n4, 5, 6');
+      await modelRegion(page)
+        .getByLabel('Load weights')
+        .setInputFiles(join(ROOT, 'tests/fixtures/weights/lstm_basic.state_dict.json'));
+      await page.getByText('Weights from “lstm_basic.state_dict.json”').waitFor();
+      await page.waitForFunction(() => location.hash.includes('weights=lstm_basic'));
+      const h = () =>
+        page.evaluate(() => {
+          const s = (window as Win).__gatescope!.getState() as unknown as {
+            traceT: number;
+            trace: { layers: Record<string, Record<string, Float32Array>> } | null;
+          };
+          return s.traceT === 2 ? Array.from(s.trace!.layers.l0.h) : null;
+        });
+      await page.waitForFunction(() => (window as Win).__gatescope!.getState().traceT === 2);
+      const before = await h();
+      await page.reload();
+      await page.getByText('Weights from “lstm_basic.state_dict.json”').waitFor();
+      await page.waitForFunction(() => {
+        const s = (window as Win).__gatescope!.getState();
+        return s.runStatus === 'done' && s.traceT === 2;
+      });
+      assert.deepEqual(await h(), before);
+      assert.equal((await snapshot(page)).traceH, 5);
     }));
 });

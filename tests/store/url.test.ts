@@ -18,12 +18,14 @@ const settings: UrlSettings = {
   t: 6,
   lang: 'vi',
   preset: 'char-lm-vi-gru',
+  weightsFile: 'my lstm (2).safetensors',
 };
 
 describe('URL contract', () => {
   it('writes `preset` only when a preset is shown; a bad id is reported', () => {
-    const seeded = buildHash({ ...settings, preset: null });
+    const seeded = buildHash({ ...settings, preset: null, weightsFile: null });
     expect(seeded).not.toContain('preset');
+    expect(seeded).not.toContain('weights');
     expect(parseHash(`#${seeded}`).settings.preset).toBeUndefined();
     expect(buildHash(settings)).toContain('preset=char-lm-vi-gru');
     expect(parseHash('#preset=recall-rnn-tanh').settings.preset).toBe('recall-rnn-tanh');
