@@ -60,7 +60,8 @@ export function backwardScratchFloats(
   const TB = T * B;
   const TBH = TB * H;
   const BH = B * H;
-  const gateBuffers = TB * GH * (cell === 'gru' ? 3 : 2);
+  // dP, dG (PyTorch GRU only: else dG is dP) and a block of 256 rows transposed.
+  const gateBuffers = TB * GH * (cell === 'gru' ? 2 : 1) + Math.min(256, TB) * GH;
   const hBuffers = TBH * (cell === 'gru-textbook' ? 3 : 2);
   return (
     2 * TB * I +
@@ -460,7 +461,7 @@ export class SimdKernels implements LayerKernels {
     words[34] = pgbih;
     words[35] = pgbhh;
     words[36] = pdin;
-    words[37] = this.alloc(TB * GH);
+    words[37] = this.alloc(Math.min(256, TB) * GH);
     const desc = this.alloc(words.length);
     new Int32Array(this.ex.memory.buffer, desc, words.length).set(words);
     (this.ex as unknown as TrainExports).layerBackward(desc);

@@ -83,7 +83,7 @@ function tanhBS(x: f32): f32 {
 //   dhPrev, dcPrev, drh  scratch [B, H]
 //   gwih, gwhh, gbih, gbhh, dIn   accumulated (+=): weight gradients and dL/dx [T, B, I]
 //                                 (dIn 0: not wanted, skipped)
-//   dGt      scratch [G*H, T*B]: dG (then dP) transposed, for the weight-gradient products
+//   dGt      scratch [G*H, min(256, T*B)]: blocks of dG (and dP) transposed
 
 const W_CELL = 0;
 const W_T = 1;
@@ -250,41 +250,40 @@ export function layerBackward(desc: usize): void {
   }
 
   // 4. Weight gradients and dL/dx, all T*B rows at once. The weight gradients sum over the
-  // T*B rows: with dG transposed, each output row's multipliers are contiguous (the strided
-  // form reads a new cache line per multiply-add), and the rows go in blocks that stay in L2.
+  // T*B rows, in blocks of KBLOCK rows: each block of dG is transposed into dGt [G*H, KBLOCK]
+  // (so each output row's multipliers are contiguous: the strided form reads a new cache line
+  // per multiply-add) and used at once, while it and the hPrev / x block are still in cache.
   const TB = T * B;
   const dGt = ptr(desc, W_DGT);
   const gwhh = ptr(desc, W_GWHH);
   const gbhh = ptr(desc, W_GBHH);
+  const gwih = ptr(desc, W_GWIH);
+  const x = ptr(desc, W_X);
+  const rh = ptr(desc, W_RH);
   if (gbhh != 0) colSums(TB, GH, dG, GH, gbhh);
-  transpose(TB, GH, dG, dGt);
-  if (cell == 2) {
-    gemmTNBlocked(2 * H, H, TB, dGt, hPrev, gwhh);
-    gemmTNBlocked(H, H, TB, at(dGt, 2 * H * TB), ptr(desc, W_RH), at(gwhh, 2 * H * H));
-  } else {
-    gemmTNBlocked(GH, H, TB, dGt, hPrev, gwhh);
-  }
   const gbih = ptr(desc, W_GBIH);
   if (gbih != 0) colSums(TB, GH, dP, GH, gbih);
-  if (dP != dG) transpose(TB, GH, dP, dGt);
-  gemmTNBlocked(GH, I, TB, dGt, ptr(desc, W_X), ptr(desc, W_GWIH));
+  for (let k0 = 0; k0 < TB; k0 += KBLOCK) {
+    const kc = min(KBLOCK, TB - k0);
+    transpose(kc, GH, at(dG, k0 * GH), dGt);
+    if (cell == 2) {
+      gemmXN(2 * H, H, kc, dGt, kc, 1, at(hPrev, k0 * H), H, gwhh, H);
+      gemmXN(H, H, kc, at(dGt, 2 * H * kc), kc, 1, at(rh, k0 * H), H, at(gwhh, 2 * H * H), H);
+    } else {
+      gemmXN(GH, H, kc, dGt, kc, 1, at(hPrev, k0 * H), H, gwhh, H);
+    }
+    if (dP != dG) transpose(kc, GH, at(dP, k0 * GH), dGt);
+    gemmXN(GH, I, kc, dGt, kc, 1, at(x, k0 * I), I, gwih, I);
+  }
   const dIn = ptr(desc, W_DIN);
   if (dIn != 0) gemmXN(TB, I, GH, dP, GH, 1, ptr(desc, W_WIH), I, dIn, I);
 }
 
-/** Rows of the weight-gradient products per block: a block of the right operand stays in L2. */
-const KBLOCK = 256;
-
 /**
- * C[M, N] += At[M, K] · Bm[K, N] (all row-major, leading dimensions = column counts): the
- * weight gradient dWᵀ-free form, At = dGᵀ, Bm = hPrev or x; k in blocks of KBLOCK rows.
+ * Rows per block of the weight-gradient products (`layerBackward` step 4); simd.ts sizes the
+ * dGt scratch as min(KBLOCK, T*B) x G*H floats.
  */
-function gemmTNBlocked(M: i32, N: i32, K: i32, At: usize, Bm: usize, C: usize): void {
-  for (let k0 = 0; k0 < K; k0 += KBLOCK) {
-    const kc = min(KBLOCK, K - k0);
-    gemmXN(M, N, kc, at(At, k0), K, 1, at(Bm, k0 * N), N, C, N);
-  }
-}
+const KBLOCK = 256;
 
 /** dst[n, r] = src[r, n]: src [R, N] to dst [N, R], 4 x 4 blocks through f32x4 shuffles. */
 function transpose(R: i32, N: i32, src: usize, dst: usize): void {
