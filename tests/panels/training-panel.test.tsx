@@ -182,4 +182,22 @@ describe('training panel', () => {
     expect(empty.points[0].xy).toHaveLength(0);
     expect(empty.yTicks.every((t) => Number.isFinite(t.px))).toBe(true);
   });
+
+  it('keeps log tick labels apart (projector type) and labels a narrow range with two ticks', () => {
+    const wide = layoutChart(
+      { series: [{ id: 'grad', xs: [1, 2], ys: [0.01, 1], n: 2 }] },
+      { width: 480, height: 150, fontPx: 18, log: true },
+    );
+    const gaps = wide.yTicks.slice(1).map((t, k) => Math.abs(t.px - wide.yTicks[k].px));
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(18 * 1.3);
+    expect(wide.yTicks.map((t) => t.v)).toEqual(expect.arrayContaining([0.01, 0.1, 1]));
+    // A loss between 0.03 and 0.05 fills the height instead of a fifth of a decade.
+    const narrow = layoutChart(
+      { series: [{ id: 'train', xs: [1, 2], ys: [0.03, 0.05], n: 2 }] },
+      { width: 360, height: 170, fontPx: 12, log: true },
+    );
+    expect(narrow.yTicks.length).toBeGreaterThanOrEqual(2);
+    const ys = narrow.points[0].xy;
+    expect(Math.abs(ys[1] - ys[3])).toBeGreaterThan(0.6 * (narrow.bottom - narrow.top));
+  });
 });

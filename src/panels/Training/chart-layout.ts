@@ -54,10 +54,13 @@ export function downsample(
   return out;
 }
 
+/** Tick label: whole numbers as they are (step 1500, not 1.5e+3); tiny or huge in e-notation. */
 export const formatTick = (v: number) =>
-  Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0)
-    ? v.toExponential(1)
-    : String(+v.toFixed(2));
+  Number.isInteger(v) && Math.abs(v) < 1e6
+    ? String(v)
+    : Math.abs(v) >= 1e4 || (Math.abs(v) < 0.01 && v !== 0)
+      ? v.toExponential(1)
+      : String(+v.toFixed(2));
 
 export interface Tick {
   v: number;
@@ -126,17 +129,24 @@ export function layoutChart(
     y0 -= useLog ? y0 / 2 : 1;
     y1 += useLog ? y1 : 1;
   }
-  const y = (useLog ? scaleLog() : scaleLinear()).domain([y0, y1]).nice();
-  const rawYTicks = useLog
-    ? y.ticks(4).filter((v) => [1, 2, 5].includes(Number(v.toExponential(0).split('e')[0])))
-    : y.ticks(4);
-  const yLabels = rawYTicks.map(formatTick);
+  // Log axes: the data's own range with a little room (not widened to whole decades, which
+  // squeezed a loss between 0.03 and 0.05 into a fifth of the height).
+  const y = useLog
+    ? scaleLog().domain([y0 / 1.15, y1 * 1.15])
+    : scaleLinear().domain([y0, y1]).nice();
   const pad = Math.round(fontPx * 0.4);
-  const left = Math.ceil(Math.max(fontPx * 2, ...yLabels.map(measure)) + 2 * pad);
   const right = width - pad;
   const top = Math.ceil(fontPx * 0.7);
   const bottom = height - Math.ceil(fontPx * 1.6);
   y.range([bottom, top]);
+  const yTickValues = thinTicks(
+    useLog ? y.ticks(10) : y.ticks(4),
+    (v) => y(v),
+    fontPx * 1.3,
+    useLog,
+  );
+  const yLabels = yTickValues.map(formatTick);
+  const left = Math.ceil(Math.max(fontPx * 2, ...yLabels.map(measure)) + 2 * pad);
   const x = scaleLinear()
     .domain([x0, x1 === x0 ? x0 + 1 : x1])
     .range([left, right]);
@@ -146,7 +156,7 @@ export function layoutChart(
     .ticks(Math.max(2, Math.floor((right - left) / (fontPx * 6))))
     .map((v) => ({ v, px: x(v), label: formatTick(v) }))
     .filter((t) => t.px + measure(t.label) / 2 < right - xLabelWidth - pad);
-  const yTicks = rawYTicks.map((v, k) => ({ v, px: y(v), label: yLabels[k] }));
+  const yTicks = yTickValues.map((v, k) => ({ v, px: y(v), label: yLabels[k] }));
   const points = pts.map(({ s, p }) => {
     const xy = new Float64Array(p.length * 2);
     for (let k = 0; k < p.length; k++) {
@@ -177,6 +187,34 @@ export function layoutChart(
     hline: hl,
     log: useLog,
   };
+}
+
+/**
+ * The ticks to label, at least `minGap` pixels apart (large type on a projector, a short
+ * chart). On a log axis 1, 5 and 2 times a power of ten come first, in that order; other
+ * values (3, 4, 6 ...) only when fewer than two of those fall in the range.
+ */
+export function thinTicks(
+  candidates: number[],
+  px: (v: number) => number,
+  minGap: number,
+  log: boolean,
+): number[] {
+  const mantissa = (v: number) => Number(v.toExponential(0).split('e')[0]);
+  const rank = (v: number) => {
+    if (!log) return 0;
+    const m = mantissa(v);
+    return m === 1 ? 0 : m === 5 ? 1 : m === 2 ? 2 : 3;
+  };
+  const preferred = candidates.filter((v) => rank(v) < 3);
+  const pool = log && preferred.length < 2 ? candidates : preferred;
+  const ordered = [...pool].sort((a, b) => rank(a) - rank(b) || a - b);
+  const kept: number[] = [];
+  for (const v of ordered) {
+    const p = px(v);
+    if (kept.every((k) => Math.abs(px(k) - p) >= minGap)) kept.push(v);
+  }
+  return kept.sort((a, b) => a - b);
 }
 
 /** Colours and type of a chart, from its CSS (so themes and projector mode apply). */
