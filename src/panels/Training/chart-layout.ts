@@ -54,13 +54,13 @@ export function downsample(
   return out;
 }
 
-/** Tick label: whole numbers as they are (step 1500, not 1.5e+3); tiny or huge in e-notation. */
+/** Tick label: whole numbers as they are (step 1500, not 1.5e+3), 0.005 not 5.0e-3. */
 export const formatTick = (v: number) =>
   Number.isInteger(v) && Math.abs(v) < 1e6
     ? String(v)
-    : Math.abs(v) >= 1e4 || (Math.abs(v) < 0.01 && v !== 0)
+    : Math.abs(v) >= 1e4 || (Math.abs(v) < 0.001 && v !== 0)
       ? v.toExponential(1)
-      : String(+v.toFixed(2));
+      : String(+v.toPrecision(3));
 
 export interface Tick {
   v: number;
