@@ -90,6 +90,8 @@ export interface TrainingActions {
     level: number | null,
   ) => void;
   addTrainEval: (e: TrainEvalRecord) => void;
+  /** Several validation records in one write (the controller's batches). */
+  addTrainEvals: (list: TrainEvalRecord[]) => void;
   setTrainProgress: (step: number, msPerStep: number, snapshots: number[]) => void;
   /** The snapshot steps the timeline offers (kept unchanged while a loop runs). */
   setSnapshots: (snapshots: number[]) => void;
@@ -199,6 +201,9 @@ export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> 
     set({ clipThreshold, curriculumLevel: level });
   },
   addTrainEval: (e) => set({ evals: [...get().evals, e] }),
+  addTrainEvals: (list) => {
+    if (list.length > 0) set({ evals: get().evals.concat(list) });
+  },
   setTrainProgress: (trainStep, msPerStep, snapshots) => {
     set({ trainStep, msPerStep });
     get().setSnapshots(snapshots);

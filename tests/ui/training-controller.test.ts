@@ -69,7 +69,23 @@ function fakeClient() {
       l.progress?.({ type: 'trainProgress', runId: 1, step, maxSteps: 0, msPerStep: 2, snapshots });
     }
   };
-  return { client, emitStep, finish: (step: number) => finish({ status: 'paused', step }) };
+  const emitEval = (step: number) => {
+    for (const l of listeners) {
+      l.evaluation?.({
+        type: 'trainEval',
+        runId: 1,
+        step,
+        valLoss: 1 / step,
+        metrics: { primary: 0.5, values: { accuracy: 0.5 } },
+      });
+    }
+  };
+  return {
+    client,
+    emitStep,
+    emitEval,
+    finish: (step: number) => finish({ status: 'paused', step }),
+  };
 }
 
 const flushed = () => new Promise((r) => setTimeout(r, 400));
@@ -113,5 +129,24 @@ describe('training controller', () => {
     expect(s.trainingStatus).toBe('paused');
     expect(s.history.n).toBe(21);
     expect(s.snapshots).toEqual([0, 10, 20]);
+  });
+
+  it('sends validation records at most once a second while training, all of them at the end', async () => {
+    void controller.train();
+    fake.emitStep(1, [0]);
+    fake.emitEval(1);
+    await flushed();
+    expect(useAppStore.getState().evals.map((e) => e.step)).toEqual([1]);
+    // Within the second: steps arrive, validation waits (it re-rendered the metrics table).
+    fake.emitStep(2, [0]);
+    fake.emitEval(2);
+    await flushed();
+    expect(useAppStore.getState().history.n).toBe(2);
+    expect(useAppStore.getState().evals.map((e) => e.step)).toEqual([1]);
+    fake.emitStep(3, [0]);
+    fake.emitEval(3);
+    fake.finish(3);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(useAppStore.getState().evals.map((e) => e.step)).toEqual([1, 2, 3]);
   });
 });

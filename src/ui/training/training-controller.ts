@@ -17,6 +17,8 @@ type Store = typeof useAppStore;
 
 /** How often streamed training events reach the store (and the charts redraw), ms. */
 const CHART_INTERVAL_MS = 250;
+/** How often validation records reach the store while a loop runs, ms. */
+const EVALS_INTERVAL_MS = 1000;
 
 export interface PresetEntry {
   task: string;
@@ -138,10 +140,13 @@ export function createTrainingController(
     if (heldSnapshots) store.getState().setSnapshots(heldSnapshots);
     heldSnapshots = null;
   };
-  const flushNow = () => {
+  let evalsAt = -Infinity;
+  /** `all`: the loop stopped, everything pending goes to the store now. */
+  const flushNow = (all = false) => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
     const st = store.getState();
+    const training = !all && st.trainingStatus === 'training';
     if (pending.step.length > 0) {
       st.appendTrainSteps(pending, pending.clip, pending.level);
       pending.step = [];
@@ -149,23 +154,27 @@ export function createTrainingController(
       pending.gradNorm = [];
       pending.score = [];
     }
-    // Validation records ride the same batch: one write each re-rendered the metrics and
-    // charts apart from the 4-per-second flush.
-    if (pending.evals.length > 0) {
+    // Validation records ride the same batch (one write each re-rendered the metrics and
+    // charts apart from the flush), and while training at most once a second: the metrics
+    // and confusion table re-rendered and relaid out at every flush otherwise.
+    const now = performance.now();
+    if (pending.evals.length > 0 && (!training || now - evalsAt >= EVALS_INTERVAL_MS)) {
+      evalsAt = now;
       const evals = pending.evals;
       pending.evals = [];
-      for (const e of evals) st.addTrainEval(e);
+      st.addTrainEvals(evals);
     }
     if (pending.progress) {
       const p = pending.progress;
       pending.progress = null;
-      const hold = st.trainingStatus === 'training';
-      if (hold) heldSnapshots = p.snapshots;
+      const hold = training;
+      // Held while the loop runs; the last list replaces any held one.
+      heldSnapshots = hold ? p.snapshots : null;
       st.setTrainProgress(p.step, p.ms, hold ? st.snapshots : p.snapshots);
     }
     st.touchTraining();
   };
-  const touch = rafThrottle(flushNow);
+  const touch = rafThrottle(() => flushNow());
   const schedule = () => {
     flushTimer ??= setTimeout(() => touch.schedule(), CHART_INTERVAL_MS);
   };
@@ -338,7 +347,7 @@ export function createTrainingController(
       store.getState().setTimelineStep(null);
       try {
         const res = await run.done;
-        flushNow();
+        flushNow(true);
         const st = store.getState();
         st.setTrainingStatus(res.status);
         releaseSnapshots();
