@@ -53,6 +53,23 @@ describe('a loaded weights file survives a reload', () => {
     expect(Array.from(after.trace!.layers.l0.h!)).toEqual(h);
   });
 
+  it('keeps the form chosen for the file (GRU textbook form) across a reload', async () => {
+    const gru = readFileSync('tests/fixtures/reference/gru_pytorch_basic.json');
+    const { spec } = JSON.parse(gru.toString('utf8')) as { spec: { inputSize: number } };
+    bridge = start();
+    const row = Array.from({ length: spec.inputSize }, (_, k) => (k + 1) / 10).join(', ');
+    useAppStore.getState().applySettings({ inputMode: 'numeric', inputText: `${row}\n${row}` });
+    await bridge.loadWeightsFile(new File([gru], 'gru.json'));
+    await bridge.setImportedForm('gru-textbook');
+    await bridge.settled();
+    expect(useAppStore.getState().imported?.spec.cell).toBe('gru-textbook');
+    reload();
+    await bridge.settled();
+    const s = useAppStore.getState();
+    expect(s.imported).toMatchObject({ fileName: 'gru.json', spec: { cell: 'gru-textbook' } });
+    expect(s.trace?.meta.spec.cell).toBe('gru-textbook');
+  });
+
   it('a file missing from storage is named, and seeded weights show', async () => {
     useAppStore.getState().applySettings({ ...INPUT, weightsFile: 'gone.safetensors' });
     bridge = start();
