@@ -214,8 +214,9 @@ export function backward(
       else carryC.fill(0);
       const dLdh = result.dLdh[trace.layers[idx].key];
       // Kernels that run a whole layer's backward in one call (WebAssembly SIMD) take the
-      // step loop, the weight gradients and the input side over.
-      if (hasBackwardLayer(kernels)) {
+      // step loop, the weight gradients and the input side over (unless they decline).
+      if (
+        hasBackwardLayer(kernels) &&
         kernels.backwardLayer({
           cell: spec.cell,
           T,
@@ -244,7 +245,8 @@ export function backward(
           gbih: lp.gbih,
           gbhh: lp.gbhh,
           dIn: wantIn ? dIn : null,
-        });
+        })
+      ) {
         result.dh0.set(carryH, so);
         if (result.dc0) result.dc0.set(carryC, so);
         continue;

@@ -388,8 +388,7 @@ export class SimdKernels implements LayerKernels {
    * in src/wasm/assembly/backward.ts): operands copied in once, dL/dh, the carries, the
    * weight gradients and dL/dx copied out once. Any lengths and truncation window.
    */
-  backwardLayer(a: LayerBackwardArgs): void {
-    this.backwardCalls++;
+  backwardLayer(a: LayerBackwardArgs): boolean {
     const { cell, T, B, I, H } = a;
     const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
     const GH = G * H;
@@ -411,7 +410,14 @@ export class SimdKernels implements LayerKernels {
       ...(cell === 'gru' && a.ghn ? [a.ghn] : []),
     ];
     const copied = traced.filter((arr) => arr.buffer !== mem).length;
-    this.reset(backwardScratchFloats(cell, T, B, I, H, a.dOutStride) + copied * (TBH + 16));
+    try {
+      this.reset(backwardScratchFloats(cell, T, B, I, H, a.dOutStride) + copied * (TBH + 16));
+    } catch (err) {
+      // The memory cannot grow that far: decline, nothing changed (bptt runs its step loop).
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
+    this.backwardCalls++;
     const place = (arr: Float32Array): number =>
       arr.buffer === mem ? arr.byteOffset : this.put(arr, 0, TBH);
     const CELL_ID = { lstm: 0, gru: 1, 'gru-textbook': 2, 'rnn-tanh': 3, 'rnn-relu': 4 };
@@ -473,6 +479,7 @@ export class SimdKernels implements LayerKernels {
     if (a.gbih) a.gbih.set(this.get(pgbih, GH));
     if (a.gbhh) a.gbhh.set(this.get(pgbhh, GH));
     if (a.dIn) a.dIn.set(this.get(pdin, TB * I));
+    return true;
   }
 
   /**

@@ -208,6 +208,24 @@ describe('whole-layer backward (SIMD) against the scalar step loop', () => {
     }
   });
 
+  it('a kernel set that declines the whole-layer backward gets the step loop (same gradients)', () => {
+    const s = SHAPES[0];
+    const want = gradients(scalarKernels, 'lstm', s);
+    let asked = 0;
+    const declining = {
+      ...scalarKernels,
+      name: 'declining',
+      backwardLayer: () => {
+        asked++;
+        return false;
+      },
+    };
+    const got = gradients(declining, 'lstm', s);
+    expect(asked).toBe(4);
+    expect(Array.from(got.grads)).toEqual(Array.from(want.grads));
+    expect(Array.from(got.dInput)).toEqual(Array.from(want.dInput));
+  });
+
   it('accumulate adds into the gradients (a second identical backward doubles them)', () => {
     const spec: ModelSpec = {
       cell: 'gru',

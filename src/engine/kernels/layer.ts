@@ -185,8 +185,10 @@ export interface BackwardLayerKernels extends Kernels {
    * Backward of one layer and direction over all T steps: from `dOut` and the carries,
    * writes `dLdh` and the carries (dL/dh0, dL/dc0) and adds into the weight gradients and
    * `dIn`, exactly as bptt's step loop with the cells' `backwardStep` and `weightGrads`.
+   * Returns false, having changed nothing, when it cannot run this layer (e.g. its memory
+   * cannot grow that far): bptt then runs the step loop.
    */
-  backwardLayer(args: LayerBackwardArgs): void;
+  backwardLayer(args: LayerBackwardArgs): boolean;
 }
 
 /** Whether `k` offers the whole-layer backward. */
