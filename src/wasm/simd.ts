@@ -13,7 +13,8 @@
 import { scalarKernels } from '../engine/kernels';
 import type { LayerBackwardArgs, LayerForwardArgs, LayerKernels } from '../engine/kernels/layer';
 import type { ParamUpdater, UpdateRule } from '../engine/kernels';
-import type { CellKind, Quantity } from '../engine/types';
+import type { TraceArenaKernels } from '../engine/kernels/arena';
+import type { CellKind, ModelSpec, Quantity } from '../engine/types';
 
 /** A minimal module using one v128 instruction: `WebAssembly.validate` says whether SIMD exists. */
 const SIMD_PROBE = new Uint8Array([
@@ -102,21 +103,42 @@ function need(arr: Partial<Record<Quantity, Float32Array>>, q: Quantity): Float3
   return a;
 }
 
+/**
+ * Scratch floats one `forwardLayer` call needs in its arena, trace arrays not included: the
+ * input, the weights and their packed copy, biases, states, the input projection and a step.
+ */
+function layerScratch(cell: CellKind, T: number, B: number, I: number, H: number): number {
+  const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
+  const GH = G * H;
+  return T * B * I + 2 * GH * (I + H) + 2 * GH + 2 * B * H + T * B * GH + B * GH + B * H + 64 * 24;
+}
+
+/** Where a workspace's trace arrays live: another instance of the module, with its own memory. */
+interface TraceArena {
+  ex: KernelExports;
+  f32: Float32Array;
+  /** Byte offset of the scratch area, above the trace arrays. */
+  scratch: number;
+  scratchFloats: number;
+}
+
 /** Floats spanned by a row-major block of `rows` x `cols` with leading dimension `ld`. */
 function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
 /** The SIMD kernel set: the engine's `Kernels` plus the whole-layer fast path. */
-export class SimdKernels implements LayerKernels {
+export class SimdKernels implements LayerKernels, TraceArenaKernels {
   readonly name = 'wasm-simd';
   /** Layers run through `forwardLayer` so far (tests check the fast path really ran). */
   layerCalls = 0;
-  private readonly ex: KernelExports;
+  private ex: KernelExports;
   private f32: Float32Array;
   private top = 0;
   /** Start of the arena: above AssemblyScript's static data. */
-  private readonly base: number;
+  private base: number;
+  /** Trace arenas by their memory's buffer (never grown, so the key stays valid). */
+  private readonly arenas = new WeakMap<ArrayBufferLike, TraceArena>();
 
   constructor(instance: WebAssembly.Instance) {
     this.ex = instance.exports as unknown as KernelExports;
@@ -130,7 +152,12 @@ export class SimdKernels implements LayerKernels {
   private reset(floats: number): void {
     const bytes = this.base + floats * 4 + 64 * 64;
     const have = this.ex.memory.buffer.byteLength;
-    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) {
+      // Growing a trace arena's memory would detach the workspace's trace arrays.
+      if (this.arenas.has(this.ex.memory.buffer))
+        throw new Error(`simd: a trace arena is ${bytes - have} bytes short`);
+      this.ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    }
     if (this.f32.buffer !== this.ex.memory.buffer)
       this.f32 = new Float32Array(this.ex.memory.buffer);
     this.top = this.base;
@@ -268,21 +295,63 @@ export class SimdKernels implements LayerKernels {
   forwardLayer(a: LayerForwardArgs): void {
     this.layerCalls++;
     const { cell, T, B, I, H } = a;
+    const own = this.arenas.get(need(a.act, 'h').buffer);
+    if (!own || own.scratchFloats < layerScratch(cell, T, B, I, H)) {
+      this.forwardIn(a);
+      return;
+    }
+    // The trace arrays live in `own`'s memory: run that instance, its scratch above them.
+    const { ex, f32, base } = this;
+    this.ex = own.ex;
+    this.f32 = own.f32;
+    this.base = own.scratch;
+    try {
+      this.forwardIn(a);
+    } finally {
+      this.ex = ex;
+      this.f32 = f32;
+      this.base = base;
+    }
+  }
+
+  /**
+   * A `traceArena` for `TraceArenaKernels`: a new instance of the module whose memory holds
+   * the trace arrays and, above them, the scratch of the largest layer call of (spec, T, B).
+   * Sized once and never grown, so the views stay valid. Null without the compiled module or
+   * when the memory cannot be had (the engine then allocates ordinary arrays).
+   */
+  traceArena(spec: ModelSpec, T: number, B: number, floats: number): Float32Array | null {
+    if (!this.module) return null;
+    const H = spec.hiddenSize;
+    const I = Math.max(spec.inputSize, (spec.bidirectional ? 2 : 1) * H);
+    const scratchFloats = layerScratch(spec.cell, T, B, I, H);
+    const base = 64 * 1024;
+    const scratch = base + Math.ceil(floats / 16) * 64;
+    let ex: KernelExports;
+    try {
+      ex = new WebAssembly.Instance(this.module, {}).exports as unknown as KernelExports;
+      const bytes = scratch + scratchFloats * 4 + 64 * 64;
+      const have = ex.memory.buffer.byteLength;
+      if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+    const f32 = new Float32Array(ex.memory.buffer);
+    this.arenas.set(ex.memory.buffer, { ex, f32, scratch, scratchFloats });
+    return f32.subarray(base >> 2, (base >> 2) + floats);
+  }
+
+  /** `forwardLayer` on the current instance; trace arrays in its memory are written in place. */
+  private forwardIn(a: LayerForwardArgs): void {
+    const { cell, T, B, I, H } = a;
     const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
     const GH = G * H;
     const TBH = T * B * H;
-    const nq = cell === 'lstm' ? 10 : cell === 'gru' ? 8 : cell === 'gru-textbook' ? 7 : 2;
-    this.reset(
-      T * B * I +
-        2 * GH * (I + H) +
-        2 * GH +
-        2 * B * H +
-        T * B * GH +
-        B * GH +
-        B * H +
-        nq * TBH +
-        64 * 20,
-    );
+    const mem = this.ex.memory.buffer;
+    const inPlace = (dst: Float32Array | null | undefined) => !!dst && dst.buffer === mem;
+    const dests = [...Object.values(a.act), ...Object.values(a.pre), a.ghn];
+    const copied = dests.filter((d) => d && !inPlace(d)).length;
+    this.reset(layerScratch(cell, T, B, I, H) + copied * (TBH + 16));
     const px = this.put(a.x, 0, T * B * I);
     const pwih = this.put(a.wih, 0, GH * I);
     const pwhh = this.put(a.whh, 0, GH * H);
@@ -290,8 +359,12 @@ export class SimdKernels implements LayerKernels {
     const rev = a.reverse ? 1 : 0;
     const P = this.alloc(T * B * GH);
     const S = this.alloc(B * GH);
-    const trace = (): number => this.alloc(TBH);
-    const out = (p: number, dst: Float32Array) => dst.set(this.get(p, TBH));
+    // A trace array's pointer: itself when it lives in this memory, else scratch copied out.
+    const place = (dst: Float32Array | null | undefined): number =>
+      dst && inPlace(dst) ? dst.byteOffset : this.alloc(TBH);
+    const out = (p: number, dst: Float32Array) => {
+      if (!inPlace(dst)) dst.set(this.get(p, TBH));
+    };
     const lastStep = a.reverse ? 0 : T - 1;
     const final = (p: number, dst: Float32Array) =>
       dst.set(this.get(p + lastStep * B * H * 4, B * H));
@@ -314,18 +387,21 @@ export class SimdKernels implements LayerKernels {
       if (a.bhh) for (let i = 0; i < GH; i++) bias[i] += a.bhh[i];
       if (cell === 'lstm') {
         const pc0 = a.c0 ? this.put(a.c0, 0, B * H) : this.zeros(B * H);
-        const q = Array.from({ length: 10 }, trace);
-        this.ex.lstmForward(T, B, I, H, rev, px, pwih, pwhh, pwhhp, pb, ph0, pc0, P, S, ...q);
         const names: Quantity[] = ['i', 'f', 'g', 'o'];
-        names.forEach((n, k) => out(q[k], need(a.pre, n)));
-        names.forEach((n, k) => out(q[4 + k], need(a.act, n)));
-        out(q[8], need(a.act, 'c'));
-        out(q[9], need(a.act, 'h'));
+        const dst = [
+          ...names.map((n) => need(a.pre, n)),
+          ...names.map((n) => need(a.act, n)),
+          need(a.act, 'c'),
+          need(a.act, 'h'),
+        ];
+        const q = dst.map(place);
+        this.ex.lstmForward(T, B, I, H, rev, px, pwih, pwhh, pwhhp, pb, ph0, pc0, P, S, ...q);
+        dst.forEach((d, k) => out(q[k], d));
         final(q[9], a.hN);
         if (a.cN) final(q[8], a.cN);
       } else {
-        const pre = trace();
-        const h = trace();
+        const pre = place(need(a.pre, 'h'));
+        const h = place(need(a.act, 'h'));
         const relu = cell === 'rnn-relu' ? 1 : 0;
         this.ex.rnnForward(T, B, I, H, rev, relu, px, pwih, pwhh, pwhhp, pb, ph0, P, pre, h);
         out(pre, need(a.pre, 'h'));
@@ -339,8 +415,14 @@ export class SimdKernels implements LayerKernels {
     const pbhh = a.bhh ? this.put(a.bhh, 0, GH) : this.zeros(GH);
     const S2 = this.alloc(B * H);
     const textbook = cell === 'gru-textbook' ? 1 : 0;
-    const q = Array.from({ length: 7 }, trace);
-    const ghn = textbook ? 0 : trace();
+    const names: Quantity[] = ['r', 'z', 'n'];
+    const dst = [
+      ...names.map((n) => need(a.pre, n)),
+      ...names.map((n) => need(a.act, n)),
+      need(a.act, 'h'),
+    ];
+    const q = dst.map(place);
+    const ghn = textbook ? 0 : place(a.ghn);
     this.ex.gruForward(
       T,
       B,
@@ -361,10 +443,7 @@ export class SimdKernels implements LayerKernels {
       ...q,
       ghn,
     );
-    const names: Quantity[] = ['r', 'z', 'n'];
-    names.forEach((n, k) => out(q[k], need(a.pre, n)));
-    names.forEach((n, k) => out(q[3 + k], need(a.act, n)));
-    out(q[6], need(a.act, 'h'));
+    dst.forEach((d, k) => out(q[k], d));
     if (!textbook && a.ghn) out(ghn, a.ghn);
     final(q[6], a.hN);
   }

@@ -12,7 +12,6 @@
 
 export * from './backward';
 
-
 // ---------------------------------------------------------------------------------------
 // Elementwise math (f32x4 and a scalar twin for tails, same polynomial: Cephes expf).
 
