@@ -200,4 +200,15 @@ describe('training panel', () => {
     const ys = narrow.points[0].xy;
     expect(Math.abs(ys[1] - ys[3])).toBeGreaterThan(0.6 * (narrow.bottom - narrow.top));
   });
+
+  it('labels a loss between 1.8 and 3.2 across its range (2.4 is not a "2")', () => {
+    const l = layoutChart(
+      { series: [{ id: 'train', xs: [1, 2], ys: [1.8, 3.2], n: 2 }] },
+      { width: 360, height: 170, fontPx: 12, log: true },
+    );
+    const vs = l.yTicks.map((t) => t.v);
+    expect(vs).toContain(2);
+    expect(vs).toContain(3);
+    expect(Math.max(...vs)).toBeGreaterThanOrEqual(3);
+  });
 });

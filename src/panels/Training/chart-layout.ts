@@ -192,7 +192,8 @@ export function layoutChart(
 /**
  * The ticks to label, at least `minGap` pixels apart (large type on a projector, a short
  * chart). On a log axis 1, 5 and 2 times a power of ten come first, in that order; other
- * values (3, 4, 6 ...) only when fewer than two of those fall in the range.
+ * values only when fewer than two of those fall in the range, rounder ones first (3 before
+ * 2.4).
  */
 export function thinTicks(
   candidates: number[],
@@ -200,11 +201,13 @@ export function thinTicks(
   minGap: number,
   log: boolean,
 ): number[] {
-  const mantissa = (v: number) => Number(v.toExponential(0).split('e')[0]);
+  // The exact mantissa (2.4 is not a "2"), and how many digits it needs.
+  const mantissa = (v: number) => +(v / 10 ** Math.floor(Math.log10(v))).toPrecision(6);
+  const digits = (m: number) => String(m).replace('.', '').replace(/^0+/, '').length;
   const rank = (v: number) => {
-    if (!log) return 0;
+    if (!log || v <= 0) return 0;
     const m = mantissa(v);
-    return m === 1 ? 0 : m === 5 ? 1 : m === 2 ? 2 : 3;
+    return m === 1 ? 0 : m === 5 ? 1 : m === 2 ? 2 : 2 + digits(m);
   };
   const preferred = candidates.filter((v) => rank(v) < 3);
   const pool = log && preferred.length < 2 ? candidates : preferred;
