@@ -295,18 +295,23 @@ export class SimdKernels implements LayerKernels, TraceArenaKernels {
   forwardLayer(a: LayerForwardArgs): void {
     this.layerCalls++;
     const { cell, T, B, I, H } = a;
-    const own = this.arenas.get(need(a.act, 'h').buffer);
-    if (!own || own.scratchFloats < layerScratch(cell, T, B, I, H)) {
-      this.forwardIn(a);
-      return;
-    }
-    // The trace arrays live in `own`'s memory: run that instance, its scratch above them.
+    this.inArenaOf(need(a.act, 'h'), layerScratch(cell, T, B, I, H), () => this.forwardIn(a));
+  }
+
+  /**
+   * Runs `fn` on the instance whose memory holds `arr` (a trace arena), its scratch above the
+   * trace, when that scratch has room for `floats`; else on this instance (`fn` then copies
+   * the trace arrays in or out).
+   */
+  private inArenaOf<R>(arr: Float32Array, floats: number, fn: () => R): R {
+    const own = this.arenas.get(arr.buffer);
+    if (!own || own.scratchFloats < floats) return fn();
     const { ex, f32, base } = this;
     this.ex = own.ex;
     this.f32 = own.f32;
     this.base = own.scratch;
     try {
-      this.forwardIn(a);
+      return fn();
     } finally {
       this.ex = ex;
       this.f32 = f32;
@@ -323,8 +328,13 @@ export class SimdKernels implements LayerKernels, TraceArenaKernels {
   traceArena(spec: ModelSpec, T: number, B: number, floats: number): Float32Array | null {
     if (!this.module) return null;
     const H = spec.hiddenSize;
-    const I = Math.max(spec.inputSize, (spec.bidirectional ? 2 : 1) * H);
-    const scratchFloats = layerScratch(spec.cell, T, B, I, H);
+    const DH = (spec.bidirectional ? 2 : 1) * H;
+    const I = Math.max(spec.inputSize, DH);
+    // Room for the largest forward or backward call of any layer: both then run in place.
+    const scratchFloats = Math.max(
+      layerScratch(spec.cell, T, B, I, H),
+      backwardScratchFloats(spec.cell, T, B, I, H, DH),
+    );
     const base = 64 * 1024;
     const scratch = base + Math.ceil(floats / 16) * 64;
     let ex: KernelExports;
@@ -468,6 +478,13 @@ export class SimdKernels implements LayerKernels, TraceArenaKernels {
    * weight gradients and dL/dx copied out once. Any lengths and truncation window.
    */
   backwardLayer(a: LayerBackwardArgs): boolean {
+    const { cell, T, B, I, H } = a;
+    const floats = backwardScratchFloats(cell, T, B, I, H, a.dOutStride);
+    return this.inArenaOf(need(a.act, 'h'), floats, () => this.backwardIn(a));
+  }
+
+  /** `backwardLayer` on the current instance; trace arrays in its memory are read in place. */
+  private backwardIn(a: LayerBackwardArgs): boolean {
     const { cell, T, B, I, H } = a;
     const G = cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-textbook' ? 3 : 1;
     const GH = G * H;
