@@ -477,25 +477,31 @@ export function lstmForward(
       const row = base + (<usize>(b * H) << 2);
       const cp = cPrev + (<usize>(b * H) << 2);
       const hq = <usize>H << 2;
-      let j = 0;
-      for (; j < H4; j += 4) {
+      // Two passes, so the out-of-order core overlaps many units: the four gates (independent
+      // of each other) for every unit first, then c and tanh(c). In one pass each unit was a
+      // chain of two exp-and-divide latencies: at H = 32 that doubled the step's time.
+      for (let j = 0; j < H4; j += 4) {
         const o = <usize>j << 2;
         const zi = v128.load(g + o);
         const zf = v128.load(g + hq + o);
         const zg = v128.load(g + 2 * hq + o);
         const zo = v128.load(g + 3 * hq + o);
-        const vi = sigmoidV(zi);
-        const vf = sigmoidV(zf);
-        const vg = tanhV(zg);
-        const vo = sigmoidV(zo);
-        const c = f32x4.add(f32x4.mul(vf, v128.load(cp + o)), f32x4.mul(vi, vg));
-        const h = f32x4.mul(vo, tanhV(c));
         const r = row + o;
         v128.store(preI + r, zi); v128.store(preF + r, zf);
         v128.store(preG + r, zg); v128.store(preO + r, zo);
-        v128.store(aI + r, vi); v128.store(aF + r, vf);
-        v128.store(aG + r, vg); v128.store(aO + r, vo);
-        v128.store(cT + r, c); v128.store(hT + r, h);
+        v128.store(aI + r, sigmoidV(zi)); v128.store(aF + r, sigmoidV(zf));
+        v128.store(aG + r, tanhV(zg)); v128.store(aO + r, sigmoidV(zo));
+      }
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o = <usize>j << 2;
+        const r = row + o;
+        const c = f32x4.add(
+          f32x4.mul(v128.load(aF + r), v128.load(cp + o)),
+          f32x4.mul(v128.load(aI + r), v128.load(aG + r)),
+        );
+        v128.store(cT + r, c);
+        v128.store(hT + r, f32x4.mul(v128.load(aO + r), tanhV(c)));
       }
       for (; j < H; j++) {
         const o = <usize>j << 2;
