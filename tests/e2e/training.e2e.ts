@@ -18,7 +18,8 @@ interface Handle {
 type Win = Window & {
   __gatescope?: Handle;
   __gatescopeTraining?: { benchW2: (n: number) => Promise<number[]> };
-  __longTasks?: number[];
+  /** [duration, startTime] of each long task, ms. */
+  __longTasks?: [number, number][];
 };
 
 /** Records every main-thread long task (ms) from the first script on. */
@@ -27,7 +28,7 @@ async function observeLongTasks(page: Page) {
     const w = window as Win;
     w.__longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks!.push(e.duration);
+      for (const e of list.getEntries()) w.__longTasks!.push([e.duration, e.startTime]);
     }).observe({ type: 'longtask', buffered: false });
   });
 }
@@ -73,15 +74,37 @@ async function loadPreset(page: Page, task: string, cell: string) {
   return Date.now() - t0;
 }
 
+const now = (page: Page) => page.evaluate(() => performance.now());
+
+/** Trains until `steps`, then pauses; the page's clock at the Train and Pause clicks. */
 async function trainUntil(page: Page, steps: number) {
+  const trainAt = await now(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForFunction((n) => (window as Win).__gatescope!.getState().trainStep >= n, steps, {
     timeout: 120_000,
   });
+  const pauseAt = await now(page);
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.waitForFunction(
     () => (window as Win).__gatescope!.getState().trainingStatus === 'paused',
   );
+  return { trainAt, pauseAt };
+}
+
+/**
+ * The long tasks since `observeLongTasks`, each with its time after the Train click (and
+ * whether it came after Pause, when every panel renders the new trace): a figure to read.
+ */
+async function longTaskReport(page: Page, at: { trainAt: number; pauseAt: number }) {
+  const tasks = await page.evaluate(() => (window as Win).__longTasks ?? []);
+  const worst = tasks.length ? Math.max(...tasks.map((x) => x[0])) : 0;
+  const list = tasks
+    .map(
+      ([d, t]) =>
+        `${d.toFixed(0)} ms at +${(t - at.trainAt).toFixed(0)}${t >= at.pauseAt ? ' (after Pause)' : ''}`,
+    )
+    .join(', ');
+  return `${tasks.length}, worst ${worst.toFixed(0)} ms${list ? `: ${list}` : ''}`;
 }
 
 describe('training', () => {
@@ -103,7 +126,7 @@ describe('training', () => {
       );
 
       await observeLongTasks(page);
-      await trainUntil(page, 150);
+      const at = await trainUntil(page, 150);
       s = await state(page);
       const first = mean(s.loss.slice(0, 20));
       const last = mean(s.loss.slice(-20));
@@ -111,10 +134,8 @@ describe('training', () => {
         `e2e training: char-lm-en preset, ${s.loss.length} more steps: loss ${first.toFixed(3)} (first 20) -> ${last.toFixed(3)} (last 20), ${s.msPerStep?.toFixed(2)} ms/step`,
       );
       assert.ok(last < first, `loss did not fall: ${first} -> ${last}`);
-      const longTasks = await page.evaluate(() => (window as Win).__longTasks ?? []);
-      const worst = longTasks.length ? Math.max(...longTasks) : 0;
       console.log(
-        `e2e training: main-thread long tasks while training: ${longTasks.length}, worst ${worst.toFixed(0)} ms (${loadNote()})`,
+        `e2e training: main-thread long tasks while training: ${await longTaskReport(page, at)} (${loadNote()})`,
       );
       await page.locator('.tr-area').scrollIntoViewIfNeeded();
       await page.locator('.tr-panel').scrollIntoViewIfNeeded();
@@ -129,7 +150,7 @@ describe('training', () => {
         () => (window as Win).__gatescope!.getState().trainingStatus === 'ready',
       );
       await observeLongTasks(page);
-      await trainUntil(page, 200);
+      const at = await trainUntil(page, 200);
       const s = await state(page);
       const first = mean(s.loss.slice(0, 20));
       const last = mean(s.loss.slice(-20));
@@ -137,9 +158,8 @@ describe('training', () => {
         `e2e training: copy task from scratch, ${s.loss.length} steps: loss ${first.toFixed(3)} -> ${last.toFixed(3)}, ${s.msPerStep?.toFixed(2)} ms/step`,
       );
       assert.ok(last < first * 0.8, `loss did not fall: ${first} -> ${last}`);
-      const longTasks = await page.evaluate(() => (window as Win).__longTasks ?? []);
       console.log(
-        `e2e training: long tasks while training from scratch: ${longTasks.length}, worst ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms`,
+        `e2e training: long tasks while training from scratch: ${await longTaskReport(page, at)} (${loadNote()})`,
       );
 
       // The timeline: step 0's gates differ from the trained ones.

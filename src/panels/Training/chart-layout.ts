@@ -142,7 +142,7 @@ export function layoutChart(
   const yTickValues = thinTicks(
     useLog ? y.ticks(10) : y.ticks(4),
     (v) => y(v),
-    fontPx * 1.3,
+    fontPx * 1.8,
     useLog,
   );
   const yLabels = yTickValues.map(formatTick);
