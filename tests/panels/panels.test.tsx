@@ -173,6 +173,39 @@ describe('panel grid', { timeout: 30_000 }, () => {
     expect(page[20]).toHaveAccessibleName(/^Step 421:/);
   });
 
+  it('moves the step with the arrow keys in the strip: one tab stop, focused and marked', async () => {
+    loadFixture(makeFixture('lstm', { T: 450, H: 2 }));
+    useAppStore.setState({ t: 198 });
+    render(<PanelGrid />);
+    const strip = screen.getByRole('list', { name: 'Input tokens; the current step is marked' });
+    const current = () =>
+      within(strip)
+        .getAllByRole('button')
+        .filter((b) => b.tabIndex === 0);
+    expect(current()).toHaveLength(1);
+    current()[0].focus();
+    await userEvent.keyboard('{ArrowRight}');
+    await frames();
+    expect(useAppStore.getState().t).toBe(199);
+    expect(current()).toHaveLength(1);
+    expect(current()[0]).toHaveAttribute('aria-current', 'step');
+    expect(current()[0]).toHaveFocus();
+    expect(current()[0]).toHaveAccessibleName(/^Step 200:/);
+    // Onto the next page: the new page's token takes the mark and the focus.
+    await userEvent.keyboard('{ArrowRight}');
+    await frames();
+    expect(screen.getByText(/^Steps 201–400 of 450/)).toBeInTheDocument();
+    expect(current()).toHaveLength(1);
+    expect(current()[0]).toHaveAccessibleName(/^Step 201:/);
+    expect(current()[0]).toHaveAttribute('aria-current', 'step');
+    expect(current()[0]).toHaveFocus();
+    await userEvent.keyboard('{End}');
+    await frames();
+    expect(useAppStore.getState().t).toBe(449);
+    expect(current()[0]).toHaveAccessibleName(/^Step 450:/);
+    expect(current()[0]).toHaveFocus();
+  });
+
   it('pins units in the line chart', async () => {
     loadFixture(makeFixture('lstm', { H: 4 }));
     useAppStore.setState({ unit: 2 });

@@ -18,6 +18,7 @@ import { rafThrottle } from '../../viz/raf';
 import { PanelSection } from '../shared/PanelSection';
 import { QuantitySelect } from '../shared/QuantitySelect';
 import { tokenLabel } from '../shared/labels';
+import { afterFrame, measureStrip, stripScrollTarget, type StripGeometry } from './strip-scroll';
 
 const selectTraceT = (s: AppState) => s.traceT;
 
@@ -99,36 +100,72 @@ const TokenStrip = memo(function TokenStrip({
     domain = domainFor(quantity, [m]);
   }
 
-  // Move the current-step mark and the roving tab stop without re-rendering the list.
+  const tokens = tr?.tokens;
+  // Move the current-step mark and the roving tab stop without re-rendering the list, and keep
+  // the mark visible by scrolling the strip only (never the page). Moving the mark writes two
+  // attributes and reads no layout: the tokens' boxes are measured once per page (again on a
+  // resize, e.g. projector mode, or after the user scrolls), after a frame, when the layout is
+  // clean, so stepping never forces a synchronous layout of the whole page.
   useEffect(() => {
     const list = listRef.current;
     if (!list) return;
-    const mark = (step: number) => {
+    let geometry: StripGeometry | null = null;
+    let scrollLeft: number | null = null;
+    const settle = afterFrame(() => {
+      geometry ??= measureStrip(list, first);
+      scrollLeft ??= list.scrollLeft;
+      const target = stripScrollTarget(geometry, selectT(useAppStore.getState()), scrollLeft);
+      if (target !== null && target !== scrollLeft) {
+        list.scrollLeft = target;
+        scrollLeft = target;
+      }
+    });
+    const mark = () => {
+      const step = selectT(useAppStore.getState());
       list.querySelectorAll<HTMLButtonElement>('button[aria-current]').forEach((b) => {
+        if (b.dataset.t === String(step)) return;
         b.removeAttribute('aria-current');
         b.tabIndex = -1;
       });
       const btn = list.querySelector<HTMLButtonElement>(`button[data-t="${step}"]`);
-      if (!btn) return;
-      btn.setAttribute('aria-current', 'step');
-      btn.tabIndex = 0;
-      // Keep the mark visible by scrolling the strip only, never the page.
-      const l = list.getBoundingClientRect();
-      const b = btn.getBoundingClientRect();
-      if (b.left < l.left || b.right > l.right)
-        list.scrollLeft += b.left - l.left - l.width / 2 + b.width / 2;
+      if (btn) {
+        btn.setAttribute('aria-current', 'step');
+        btn.tabIndex = 0;
+      }
+      settle.schedule();
     };
-    mark(selectT(useAppStore.getState()));
-    // At most once per frame: reading the layout to scroll would otherwise run on every store update.
-    const frame = rafThrottle(() => mark(selectT(useAppStore.getState())));
+    mark();
+    const frame = rafThrottle(mark);
     const unsub = useAppStore.subscribe((st, prev) => {
       if (st.t !== prev.t || st.traceT !== prev.traceT) frame.schedule();
     });
+    // The user scrolled (or we did): read the offset again at the next settle.
+    const onScroll = () => {
+      scrollLeft = null;
+    };
+    list.addEventListener('scroll', onScroll, { passive: true });
+    // A new size of the strip or of its tokens (window, panel layout, projector type sizes).
+    const ro =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            geometry = null;
+            scrollLeft = null;
+            settle.schedule();
+          });
+    if (ro) {
+      ro.observe(list);
+      if (list.firstElementChild) ro.observe(list.firstElementChild);
+      if (list.lastElementChild) ro.observe(list.lastElementChild);
+    }
     return () => {
       unsub();
       frame.cancel();
+      settle.cancel();
+      ro?.disconnect();
+      list.removeEventListener('scroll', onScroll);
     };
-  }, [traceT, quantity, unit, key, page]);
+  }, [first, last, tokens]);
 
   const onKeyDown = (e: ReactKeyboardEvent<HTMLOListElement>) => {
     const st = useAppStore.getState();
@@ -150,16 +187,16 @@ const TokenStrip = memo(function TokenStrip({
     const focusStep = () =>
       listRef.current
         ?.querySelector<HTMLButtonElement>(`button[data-t="${selectT(useAppStore.getState())}"]`)
-        ?.focus();
+        // The strip scrolls itself after the frame; a default focus() would lay out and scroll the page.
+        ?.focus({ preventScroll: true });
     focusStep();
     requestAnimationFrame(focusStep);
   };
 
-  const tokens = tr?.tokens ?? [];
   const items = [];
   for (let step = first; step < last; step++) {
     const v = values ? values[step * B * H + unit] : NaN;
-    const label = tokenLabel(tokens, step);
+    const label = tokenLabel(tokens ?? [], step);
     items.push(
       <li key={step}>
         <button
