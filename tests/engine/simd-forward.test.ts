@@ -116,3 +116,16 @@ describe('trace arena', () => {
     expect(traceDiff(t2, ref)).toBeLessThan(1e-5);
   });
 });
+
+describe('non-finite values on the SIMD path', () => {
+  it('a NaN weight gives NaN states (not clamped away) and is reported at its first step', () => {
+    for (const cell of ['lstm', 'gru', 'rnn-tanh', 'rnn-relu'] as const) {
+      const model = createModel(spec(cell, 3, 8, 1, false), { seed: 4 });
+      model.views.bias_hh_l0[2] = NaN;
+      setKernels(simd);
+      const tr = forward(model, seeded(6 * 3, 8), { B: 1 });
+      expect(tr.nonFinite, cell).toEqual({ key: 'l0', t: 0, b: 0 });
+      expect(Number.isNaN(tr.hN[0]), cell).toBe(true);
+    }
+  });
+});
