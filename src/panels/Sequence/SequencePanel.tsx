@@ -103,22 +103,39 @@ const TokenStrip = memo(function TokenStrip({
   const tokens = tr?.tokens;
   // Move the current-step mark and the roving tab stop without re-rendering the list, and keep
   // the mark visible by scrolling the strip only (never the page). Moving the mark writes two
-  // attributes and reads no layout: the tokens' boxes are measured once per page (again on a
-  // resize, e.g. projector mode, or after the user scrolls), after a frame, when the layout is
-  // clean, so stepping never forces a synchronous layout of the whole page.
+  // attributes and reads no layout: the tokens' boxes are measured in a ResizeObserver callback
+  // (once per page, again on a resize such as projector mode), which runs right after the
+  // frame's own layout, so reading them there forces nothing; a step change then computes the
+  // scroll from those boxes and writes it after the frame, only when the step left the view.
   useEffect(() => {
     const list = listRef.current;
     if (!list) return;
     let geometry: StripGeometry | null = null;
+    // Our own idea of the strip's scroll offset; null after the user scrolled it.
     let scrollLeft: number | null = null;
-    const settle = afterFrame(() => {
-      geometry ??= measureStrip(list, first);
+    let ownScroll = false;
+    const scrollToStep = () => {
+      if (!geometry) return;
       scrollLeft ??= list.scrollLeft;
       const target = stripScrollTarget(geometry, selectT(useAppStore.getState()), scrollLeft);
       if (target !== null && target !== scrollLeft) {
+        ownScroll = true;
         list.scrollLeft = target;
         scrollLeft = target;
       }
+    };
+    const ro =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            geometry = measureStrip(list, first);
+            scrollLeft = list.scrollLeft;
+            scrollToStep();
+          });
+    const settle = afterFrame(() => {
+      // Without ResizeObserver (old browsers, jsdom) measure here, once per page.
+      if (!ro) geometry ??= measureStrip(list, first);
+      scrollToStep();
     });
     const mark = () => {
       const step = selectT(useAppStore.getState());
@@ -139,20 +156,14 @@ const TokenStrip = memo(function TokenStrip({
     const unsub = useAppStore.subscribe((st, prev) => {
       if (st.t !== prev.t || st.traceT !== prev.traceT) frame.schedule();
     });
-    // The user scrolled (or we did): read the offset again at the next settle.
+    // The user scrolled the strip: read the offset again when the step next moves.
     const onScroll = () => {
-      scrollLeft = null;
+      if (ownScroll) ownScroll = false;
+      else scrollLeft = null;
     };
     list.addEventListener('scroll', onScroll, { passive: true });
-    // A new size of the strip or of its tokens (window, panel layout, projector type sizes).
-    const ro =
-      typeof ResizeObserver === 'undefined'
-        ? null
-        : new ResizeObserver(() => {
-            geometry = null;
-            scrollLeft = null;
-            settle.schedule();
-          });
+    // The strip's width and its first and last tokens: a new page or new tokens re-run this
+    // effect (a first observation always reports), type sizes change the list's height.
     if (ro) {
       ro.observe(list);
       if (list.firstElementChild) ro.observe(list.firstElementChild);
