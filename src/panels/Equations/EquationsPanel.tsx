@@ -1,4 +1,3 @@
-import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -25,18 +24,11 @@ import {
   type SlotKey,
 } from './equation-builder';
 import { termsAt } from '../shared/terms-source';
+import { renderTex } from './katex-cache';
 
 const selectTraceCell = (s: AppState): CellKind | null => s.trace?.meta.spec.cell ?? null;
 const selectTraceBias = (s: AppState) => s.trace?.meta.spec.bias ?? true;
 const selectHasParams = (s: AppState) => s.params !== null;
-
-/** KaTeX options: `\htmlData` is the only trusted command; any other strictness issue is an error. */
-const KATEX_OPTIONS: katex.KatexOptions = {
-  output: 'html',
-  throwOnError: true,
-  trust: (ctx) => ctx.command === '\\htmlData',
-  strict: (code: string) => (code === 'htmlExtension' ? 'ignore' : 'error'),
-};
 
 /** The current terms for the store's selection (engine numbers), or null. */
 function currentTerms(s: AppState): StepTerms | null {
@@ -120,15 +112,16 @@ export function EquationsPanel() {
   const [fallbackText, setFallbackText] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
 
-  // Render every formula once per template (cell, bias, direction); later frames only fill the holes.
+  // Render every formula once per template (cell, bias, direction) and session (cached by its TeX);
+  // later frames only fill the holes.
   const rendered = useMemo(() => {
     try {
       return {
         html: lines.map((l) => {
           const tex = lineTexWithSlots(l);
           return {
-            sym: katex.renderToString(tex.symbolic, KATEX_OPTIONS),
-            num: tex.numeric.map((n) => katex.renderToString(n, KATEX_OPTIONS)),
+            sym: renderTex(tex.symbolic),
+            num: tex.numeric.map(renderTex),
           };
         }),
         error: null,

@@ -1,0 +1,54 @@
+import katex from 'katex';
+
+/** KaTeX options: `\htmlData` is the only trusted command; any other strictness issue is an error. */
+export const KATEX_OPTIONS: katex.KatexOptions = {
+  output: 'html',
+  throwOnError: true,
+  trust: (ctx) => ctx.command === '\\htmlData',
+  strict: (code: string) => (code === 'htmlExtension' ? 'ignore' : 'error'),
+};
+
+/**
+ * Enough for every formula of every cell kind, direction and bias setting
+ * (about 150), so switching back and forth never renders twice.
+ */
+const MAX_ENTRIES = 400;
+const cache = new Map<string, string>();
+let misses = 0;
+
+/**
+ * KaTeX HTML of `tex`, rendered once per session: the equations' TeX depends
+ * only on the template (cell kind, bias, direction), never on the numbers
+ * (filled into `\htmlData` slots afterwards), the language (words stay outside
+ * the math) or projector mode (KaTeX sizes in em), so the TeX string itself is
+ * the key. A new model shape, a new run or a remount of the panel costs a map
+ * lookup instead of ~5-30 ms of `renderToString` per cell kind. Throws KaTeX's
+ * error for bad TeX (not cached).
+ */
+export function renderTex(tex: string): string {
+  const hit = cache.get(tex);
+  if (hit !== undefined) {
+    // Most recently used last, so the oldest entry is the one dropped.
+    cache.delete(tex);
+    cache.set(tex, hit);
+    return hit;
+  }
+  const html = katex.renderToString(tex, KATEX_OPTIONS);
+  misses++;
+  if (cache.size >= MAX_ENTRIES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(tex, html);
+  return html;
+}
+
+/** Whether `tex` is already rendered (a render of it would be a lookup). */
+export function isTexCached(tex: string): boolean {
+  return cache.has(tex);
+}
+
+/** Cache size and total renders so far (tests, profiling). */
+export function texCacheStats(): { size: number; renders: number } {
+  return { size: cache.size, renders: misses };
+}
