@@ -15,8 +15,13 @@ export function useElementSize(el: HTMLElement | null) {
         s.width === r.width && s.height === r.height ? s : { width: r.width, height: r.height },
       );
     };
-    read();
-    if (typeof ResizeObserver === 'undefined') return;
+    if (typeof ResizeObserver === 'undefined') {
+      read();
+      return;
+    }
+    // No synchronous first read: right after a commit it would force a layout of the whole page
+    // (40-100 ms seen on a cell change). The observer reports every new element once, after the
+    // frame's own layout, where reading the box costs nothing.
     const ro = new ResizeObserver(read);
     ro.observe(el);
     return () => ro.disconnect();
