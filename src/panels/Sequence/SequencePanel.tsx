@@ -139,15 +139,19 @@ const TokenStrip = memo(function TokenStrip({
     });
     const mark = () => {
       const step = selectT(useAppStore.getState());
-      list.querySelectorAll<HTMLButtonElement>('button[aria-current]').forEach((b) => {
-        if (b.dataset.t === String(step)) return;
-        b.removeAttribute('aria-current');
-        b.tabIndex = -1;
-      });
+      list
+        .querySelectorAll<HTMLButtonElement>('button[aria-current], button[tabindex="0"]')
+        .forEach((b) => {
+          if (b.dataset.t === String(step)) return;
+          b.removeAttribute('aria-current');
+          b.tabIndex = -1;
+        });
       const btn = list.querySelector<HTMLButtonElement>(`button[data-t="${step}"]`);
       if (btn) {
-        btn.setAttribute('aria-current', 'step');
-        btn.tabIndex = 0;
+        // Unchanged attributes are not written: a tabindex write on the focused button makes the
+        // browser recompute style at once (is it still focusable?), 2-4 ms a step.
+        if (btn.getAttribute('tabindex') !== '0') btn.tabIndex = 0;
+        if (btn.getAttribute('aria-current') !== 'step') btn.setAttribute('aria-current', 'step');
       }
       settle.schedule();
     };
@@ -194,12 +198,18 @@ const TokenStrip = memo(function TokenStrip({
     if (next === null) return;
     e.preventDefault();
     st.setT(next);
-    // The step may be on another page, rendered on the next frame: focus it then.
-    const focusStep = () =>
-      listRef.current
-        ?.querySelector<HTMLButtonElement>(`button[data-t="${selectT(useAppStore.getState())}"]`)
-        // The strip scrolls itself after the frame; a default focus() would lay out and scroll the page.
-        ?.focus({ preventScroll: true });
+    // The step may be on another page, rendered on the next frame: focus it then. The new token
+    // becomes the tab stop before it takes the focus and the old one loses it after (in the mark's
+    // frame), so no tabindex changes on the focused element.
+    const focusStep = () => {
+      const btn = listRef.current?.querySelector<HTMLButtonElement>(
+        `button[data-t="${selectT(useAppStore.getState())}"]`,
+      );
+      if (!btn || btn === document.activeElement) return;
+      if (btn.getAttribute('tabindex') !== '0') btn.tabIndex = 0;
+      // The strip scrolls itself after the frame; a default focus() would lay out and scroll the page.
+      btn.focus({ preventScroll: true });
+    };
     focusStep();
     requestAnimationFrame(focusStep);
   };
