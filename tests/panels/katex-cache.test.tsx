@@ -1,6 +1,6 @@
 import { act, render, screen } from '@testing-library/react';
 import katex from 'katex';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { initI18n } from '../../src/i18n';
 import { EquationsPanel } from '../../src/panels/Equations/EquationsPanel';
 import {
@@ -8,6 +8,7 @@ import {
   KATEX_OPTIONS,
   renderTex,
   texCacheStats,
+  warmTex,
 } from '../../src/panels/Equations/katex-cache';
 import { resetStore, useAppStore } from '../../src/store';
 import { formatNumber } from '../../src/viz/format';
@@ -37,6 +38,47 @@ describe('renderTex', () => {
     const bad = '\\frac{1}{';
     expect(() => renderTex(bad)).toThrow(katex.ParseError);
     expect(isTexCached(bad)).toBe(false);
+  });
+});
+
+describe('warmTex', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('renders formulas in idle periods, a few per period, and stops when cancelled', () => {
+    let budget = 0;
+    let nextId = 0;
+    const pending = new Map<number, IdleRequestCallback>();
+    vi.stubGlobal('requestIdleCallback', (cb: IdleRequestCallback) => {
+      pending.set(++nextId, cb);
+      return nextId;
+    });
+    vi.stubGlobal('cancelIdleCallback', (id: number) => pending.delete(id));
+    const runIdle = (ms: number) => {
+      budget = ms;
+      const [id, cb] = [...pending][0];
+      pending.delete(id);
+      cb(deadline);
+    };
+    // Each timeRemaining() call spends 1 ms: 5 ms of idle time renders 3 formulas (> 2 ms left).
+    const deadline = {
+      didTimeout: false,
+      timeRemaining: () => Math.max(0, budget--),
+    } as IdleDeadline;
+    const texs = ['a_{w1}', 'a_{w2}', 'a_{w3}', 'a_{w4}', 'a_{w5}', '\\frac{', 'a_{w7}'];
+    warmTex(texs);
+    runIdle(5);
+    expect(texs.map(isTexCached)).toEqual([true, true, true, false, false, false, false]);
+    runIdle(10);
+    // Bad TeX is skipped (reported where it is shown), the rest renders.
+    expect(texs.map(isTexCached)).toEqual([true, true, true, true, true, false, true]);
+    expect(pending.size).toBe(0);
+    const other = ['a_{w8}', 'a_{w9}', 'a_{w10}'];
+    const cancel = warmTex(other);
+    runIdle(3);
+    expect(pending.size).toBe(1);
+    cancel();
+    expect(pending.size).toBe(0);
+    expect(other.map(isTexCached)).toEqual([true, false, false]);
   });
 });
 

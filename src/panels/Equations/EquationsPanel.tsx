@@ -2,7 +2,7 @@ import 'katex/dist/katex.min.css';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepTerms } from '../../engine';
-import type { CellKind } from '../../engine/types';
+import type { CellKind, Direction } from '../../engine/types';
 import { i18next, type Language } from '../../i18n';
 import { useAppStore } from '../../store';
 import type { AppState } from '../../store';
@@ -24,11 +24,26 @@ import {
   type SlotKey,
 } from './equation-builder';
 import { termsAt } from '../shared/terms-source';
-import { renderTex } from './katex-cache';
+import { renderTex, warmTex } from './katex-cache';
 
 const selectTraceCell = (s: AppState): CellKind | null => s.trace?.meta.spec.cell ?? null;
 const selectTraceBias = (s: AppState) => s.trace?.meta.spec.bias ?? true;
 const selectHasParams = (s: AppState) => s.params !== null;
+
+const CELL_KINDS: readonly CellKind[] = ['lstm', 'gru', 'gru-textbook', 'rnn-tanh', 'rnn-relu'];
+
+/** Every formula the panel can show, the model's cell kind first (about 190 TeX strings). */
+function allFormulas(first: CellKind): string[] {
+  const out: string[] = [];
+  for (const cell of [first, ...CELL_KINDS.filter((c) => c !== first)])
+    for (const bias of [true, false])
+      for (const direction of [0, 1] as Direction[])
+        for (const line of equationTemplate({ cell, bias, direction })) {
+          const tex = lineTexWithSlots(line);
+          out.push(tex.symbolic, ...tex.numeric);
+        }
+  return out;
+}
 
 /** The current terms for the store's selection (engine numbers), or null. */
 function currentTerms(s: AppState): StepTerms | null {
@@ -105,6 +120,10 @@ export function EquationsPanel() {
     () => (cell ? equationTemplate({ cell, bias, direction }) : []),
     [cell, bias, direction],
   );
+
+  // While the first trace is on its way (a preset loads, the worker runs), render the formulas
+  // in idle time: the first trace's commit then only looks them up.
+  useEffect(() => warmTex(allFormulas(useAppStore.getState().cell)), []);
 
   const containerRef = useRef<HTMLDivElement | null>(null);
   const summaryRef = useRef<HTMLParagraphElement | null>(null);

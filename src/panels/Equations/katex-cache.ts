@@ -52,3 +52,31 @@ export function isTexCached(tex: string): boolean {
 export function texCacheStats(): { size: number; renders: number } {
   return { size: cache.size, renders: misses };
 }
+
+/**
+ * Render `texs` into the cache in the browser's idle time (a few formulas per
+ * idle period, each well under a millisecond), so the first trace of a cell
+ * kind finds its formulas ready instead of rendering them inside React's
+ * commit. Returns a cancel function. Does nothing without
+ * `requestIdleCallback` (the formulas then render on first use).
+ */
+export function warmTex(texs: readonly string[]): () => void {
+  const ric = globalThis.requestIdleCallback?.bind(globalThis);
+  const cic = globalThis.cancelIdleCallback?.bind(globalThis);
+  if (!ric || !cic) return () => {};
+  let k = 0;
+  let id = 0;
+  const work = (deadline: IdleDeadline) => {
+    while (k < texs.length && deadline.timeRemaining() > 2) {
+      const tex = texs[k++];
+      try {
+        renderTex(tex);
+      } catch {
+        // Reported where the formula is shown; warming only saves time.
+      }
+    }
+    if (k < texs.length) id = ric(work);
+  };
+  id = ric(work);
+  return () => cic(id);
+}
