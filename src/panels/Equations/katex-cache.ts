@@ -53,6 +53,9 @@ export function texCacheStats(): { size: number; renders: number } {
   return { size: cache.size, renders: misses };
 }
 
+/** Longest run of warm-up work in one idle callback, in ms. */
+const IDLE_SLICE_MS = 8;
+
 /**
  * Render `texs` into the cache in the browser's idle time (a few formulas per
  * idle period, each well under a millisecond), so the first trace of a cell
@@ -67,7 +70,9 @@ export function warmTex(texs: readonly string[]): () => void {
   let k = 0;
   let id = 0;
   const work = (deadline: IdleDeadline) => {
-    while (k < texs.length && deadline.timeRemaining() > 2) {
+    // An idle period may last 50 ms; a slice of at most ~8 ms keeps input that arrives meanwhile prompt.
+    const until = performance.now() + IDLE_SLICE_MS;
+    while (k < texs.length && deadline.timeRemaining() > 2 && performance.now() < until) {
       const tex = texs[k++];
       try {
         renderTex(tex);
