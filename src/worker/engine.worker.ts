@@ -6,9 +6,11 @@ import type { ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// WebAssembly SIMD kernels when the browser has them (same results, several times faster
-// training); the scalar kernels stay in force until they load or if they fail.
-void installBrowserKernels();
+// WebAssembly SIMD kernels when the browser has them (several times faster), else the scalar
+// kernels. Commands wait until that choice is made (a local fetch and compile, started with
+// the worker), so every run of a session uses the same kernels: the two paths agree with
+// PyTorch to 1e-7, not bit for bit, and a reload or a link must show the same numbers.
+const kernelsReady: Promise<unknown> = installBrowserKernels().catch(() => undefined);
 
 const host = createEngineHost((msg, transfer) => self.postMessage(msg, transfer ?? []));
 
@@ -20,7 +22,9 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     });
     return;
   }
-  void host.handle(e.data);
+  const msg = e.data;
+  // Chained on one promise: messages keep their order.
+  void kernelsReady.then(() => host.handle(msg));
 };
 
 export {};
