@@ -10,57 +10,15 @@
 // padded steps, truncation), then the weight and input gradients as three big products.
 
 import { gemmXN } from './kernels';
+import { tanhV } from './math';
 
 // ---------------------------------------------------------------------------------------
-// tanh (the LSTM backward needs tanh(c)): the same Cephes expf and formula as kernels.ts.
-
-const LOG2E: f32 = 1.44269504088896341;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
-const EXP_HI: f32 = 88.3762626647949;
-const EXP_LO: f32 = -87.3365447504;
-const P0: f32 = 1.9875691500e-4;
-const P1: f32 = 1.3981999507e-3;
-const P2: f32 = 8.3334519073e-3;
-const P3: f32 = 4.1665795894e-2;
-const P4: f32 = 1.6666665459e-1;
-const P5: f32 = 5.0000001201e-1;
-const ROUND_MAGIC: f32 = 12582912.0;
-const MAGIC_BITS: i32 = 0x4b400000;
-
-@inline
-function expBV(x0: v128): v128 {
-  // pmin/pmax are one minps/maxps each; min/max carry wasm's NaN and -0 rules (several
-  // instructions each on x86: 15% of an H = 32 LSTM step). A NaN x0 still comes out NaN,
-  // since pmin(a, b) = b < a ? b : a keeps a when the comparison is false.
-  const x1 = f32x4.pmax(f32x4.pmin(x0, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
-  const t = f32x4.add(f32x4.mul(x1, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const fx = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
-  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(LN2_HI)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_LO)));
-  const z = f32x4.mul(x, x);
-  let y = f32x4.splat(P0);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const e = i32x4.shl(i32x4.add(t, i32x4.splat(127 - MAGIC_BITS)), 23);
-  return f32x4.mul(y, e);
-}
-
-@inline
-function tanhBV(x: v128): v128 {
-  const one = f32x4.splat(1.0);
-  const e = expBV(f32x4.add(x, x));
-  return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
-}
+// tanh (the LSTM backward needs tanh(c)): the forward's own (math.ts).
 
 @inline
 function tanhBS(x: f32): f32 {
   // The scalar tail goes through lane 0 of the vector form: same result as the lanes.
-  return f32x4.extract_lane(tanhBV(f32x4.splat(x)), 0);
+  return f32x4.extract_lane(tanhV(f32x4.splat(x)), 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -370,7 +328,7 @@ function lstmStep(desc: usize, t: i32, B: i32, H: i32): void {
       const f = v128.load(aF + r + o);
       const g = v128.load(aG + r + o);
       const og = v128.load(aO + r + o);
-      const tc = tanhBV(v128.load(cT + r + o));
+      const tc = tanhV(v128.load(cT + r + o));
       const d = v128.load(dh + o);
       const dct = f32x4.add(
         v128.load(dc + o),
