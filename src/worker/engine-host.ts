@@ -10,7 +10,6 @@
  * by the next run, so they are copied, never transferred).
  */
 import { createModel, paramCount, type Model, type TrainingRun } from '../engine';
-import { QUANTITIES, layerKey, type Quantity } from '../engine';
 import { forward, workspaceOf, type Workspace } from '../engine';
 import { importWeights } from './import-weights';
 import { SessionError, TrainingSession, markWorker } from './training-session';
@@ -24,9 +23,9 @@ import {
   type ModelSource,
   type ToWorker,
   type TrainSetup,
-  type TraceBlock,
   type TraceMeta,
 } from './protocol';
+import { traceBlocks } from './trace-blocks';
 
 export interface EngineHost {
   /** Handle one command; resolves when it is answered (a run: when its last frame was sent). */
@@ -196,25 +195,7 @@ export function createEngineHost(emit: Emit, options: EngineHostOptions = {}): E
     const computeMs = now() - started;
     emit({ type: 'metrics', runId, computeMs, steps: T, paramCount: paramCount(spec) });
 
-    const blocks: TraceBlock[] = [];
-    const arrays: Float32Array[] = [];
-    for (const lt of trace.layers) {
-      const key = layerKey(lt.layer, lt.direction);
-      const base = { key, layer: lt.layer, direction: lt.direction };
-      for (const q of QUANTITIES[spec.cell] as readonly Quantity[]) {
-        const a = lt.act[q];
-        if (a) {
-          blocks.push({ ...base, quantity: q, kind: 'act' });
-          arrays.push(a);
-        }
-      }
-      for (const [q, a] of Object.entries(lt.pre) as [Quantity, Float32Array | undefined][]) {
-        if (a) {
-          blocks.push({ ...base, quantity: q, kind: 'pre' });
-          arrays.push(a);
-        }
-      }
-    }
+    const { blocks, arrays } = traceBlocks(trace);
     const meta: TraceMeta = { spec, T, B, H, blocks };
     const perStep = blocks.length * B * H;
     const stepsPerFrame = Math.max(1, Math.floor(frameValues / Math.max(1, perStep)));

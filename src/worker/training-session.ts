@@ -8,7 +8,6 @@
  */
 import {
   EngineError,
-  QUANTITIES,
   TrainingRun,
   Trainer,
   createRng,
@@ -21,7 +20,6 @@ import {
   importSafetensors,
   importStateDict,
   parseStateDictJson,
-  layerKey,
   modelSpecFor,
   mseLoss,
   paramCount,
@@ -31,20 +29,13 @@ import {
   type HyperparamIssue,
   type Hyperparams,
   type Model,
-  type Quantity,
   type Task,
   type TaskBatch,
   type TaskMetrics,
   type TrainBatch,
 } from '../engine';
-import type {
-  ErrorInfo,
-  TrainSetup,
-  TraceBlock,
-  TraceMeta,
-  TrainingInfo,
-  TrainingView,
-} from './protocol';
+import type { ErrorInfo, TrainSetup, TraceMeta, TrainingInfo, TrainingView } from './protocol';
+import { traceBlocks } from './trace-blocks';
 
 /** A point on the worker's timeline (browser tests read them to profile a preset load). */
 export const markWorker = (name: string): void =>
@@ -363,25 +354,7 @@ export class TrainingSession {
     const trace = forward(model, input, { B: 1 });
     markWorker('view-forward');
     const H = spec.hiddenSize;
-    const blocks: TraceBlock[] = [];
-    const arrays: Float32Array[] = [];
-    for (const lt of trace.layers) {
-      const key = layerKey(lt.layer, lt.direction);
-      const base = { key, layer: lt.layer, direction: lt.direction };
-      for (const q of QUANTITIES[spec.cell] as readonly Quantity[]) {
-        const a = lt.act[q];
-        if (a) {
-          blocks.push({ ...base, quantity: q, kind: 'act' });
-          arrays.push(a);
-        }
-      }
-      for (const [q, a] of Object.entries(lt.pre) as [Quantity, Float32Array | undefined][]) {
-        if (a) {
-          blocks.push({ ...base, quantity: q, kind: 'pre' });
-          arrays.push(a);
-        }
-      }
-    }
+    const { blocks, arrays } = traceBlocks(trace);
     const n = T * H;
     const data = new Float32Array(n * blocks.length);
     arrays.forEach((a, k) => data.set(a.subarray(0, n), k * n));
