@@ -4,6 +4,7 @@
  * only when its size changes or the user scrolls it): moving the current step
  * reads no layout, so it never forces a synchronous layout of the page.
  */
+import { rafThrottle } from '../../viz/raf';
 
 /** The token buttons' boxes along the strip's scrolled content, in CSS px. */
 export interface StripGeometry {
@@ -74,31 +75,20 @@ export interface AfterFrame {
  * `requestAnimationFrame`.
  */
 export function afterFrame(fn: () => void): AfterFrame {
-  const raf =
-    typeof globalThis.requestAnimationFrame === 'function'
-      ? (cb: () => void) => globalThis.requestAnimationFrame(cb)
-      : (cb: () => void) => setTimeout(cb, 16) as unknown as number;
-  const caf =
-    typeof globalThis.cancelAnimationFrame === 'function'
-      ? (id: number) => globalThis.cancelAnimationFrame(id)
-      : (id: number) => clearTimeout(id);
-  let frame: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  const frame = rafThrottle(() => {
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, 0);
+  });
   return {
     schedule() {
-      if (frame !== null || timer !== null) return;
-      frame = raf(() => {
-        frame = null;
-        timer = setTimeout(() => {
-          timer = null;
-          fn();
-        }, 0);
-      });
+      if (timer === null) frame.schedule();
     },
     cancel() {
-      if (frame !== null) caf(frame);
+      frame.cancel();
       if (timer !== null) clearTimeout(timer);
-      frame = null;
       timer = null;
     },
   };
